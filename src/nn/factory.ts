@@ -1,0 +1,44 @@
+/**
+ * The small factory that makes one model definition serve 2-D and 3-D (MONAI's `Conv[Conv.CONV, dims]`):
+ * every spatial op the U-Net uses, picked by `spatialDims`.
+ */
+import { tf, type Tensor } from '../core/tf.js';
+import { convTransposeTiled } from './ops/upconv.js';
+import { upsample2x } from './ops/resize.js';
+
+export type SpatialDims = 2 | 3;
+export type Padding = 'same' | 'valid';
+
+export interface SpatialOps {
+  readonly dims: SpatialDims;
+  /** Stride-1 convolution; filter [k…, Cin, Cout]. */
+  conv(x: Tensor, filter: Tensor, padding: Padding): Tensor;
+  /** 2×(×2) max-pooling, stride 2, floor mode. */
+  maxPool(x: Tensor): Tensor;
+  /** ×2 linear up-sampling (bilinear / trilinear). */
+  upsample(x: Tensor, alignCorners: boolean): Tensor;
+  /** Transposed convolution with kernel = stride; filter [k…, Cout, Cin]. */
+  convTranspose(x: Tensor, filter: Tensor, bias?: Tensor): Tensor;
+}
+
+const ops2d: SpatialOps = {
+  dims: 2,
+  conv: (x, f, padding) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, padding),
+  maxPool: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
+  upsample: upsample2x,
+  convTranspose: convTransposeTiled,
+};
+
+const ops3d: SpatialOps = {
+  dims: 3,
+  conv: (x, f, padding) => tf.conv3d(x as tf.Tensor5D, f as tf.Tensor5D, 1, padding),
+  maxPool: (x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid'),
+  upsample: upsample2x,
+  convTranspose: convTransposeTiled,
+};
+
+export function spatialOps(dims: SpatialDims): SpatialOps {
+  if (dims === 2) return ops2d;
+  if (dims === 3) return ops3d;
+  throw new Error(`spatialDims must be 2 or 3, got ${String(dims)}`);
+}

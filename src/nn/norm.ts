@@ -1,0 +1,126 @@
+/**
+ * Normalisation layers over channels-last tensors of any rank, with PyTorch's names and semantics:
+ * BatchNorm (`weight`, `bias`, `running_mean`, `running_var`, `num_batches_tracked`; batch statistics in training,
+ * running statistics in eval; running variance updated with the unbiased estimate), InstanceNorm (per sample and
+ * channel, no running statistics) and GroupNorm (per sample over channel groups).
+ */
+import { tf, type Tensor, type Variable } from '../core/tf.js';
+import { Module } from './module.js';
+import { normalize } from './ops/normalize.js';
+
+export type NormKind = 'batch' | 'instance' | 'group' | 'none';
+
+export interface NormOptions {
+  /** Learnable per-channel scale and shift (`weight`, `bias`). Default true. */
+  affine?: boolean;
+  /** ε added to the variance. Default 1e-5. */
+  eps?: number;
+  /** BatchNorm running-statistics momentum (PyTorch convention: new = (1−m)·old + m·batch). Default 0.1. */
+  momentum?: number;
+  /** GroupNorm group count. Default 8. */
+  groups?: number;
+}
+
+abstract class NormBase extends Module {
+  readonly weight?: Variable;
+  readonly bias?: Variable;
+  protected readonly eps: number;
+
+  constructor(readonly channels: number, opts: NormOptions) {
+    super();
+    this.eps = opts.eps ?? 1e-5;
+    if (opts.affine ?? true) {
+      this.weight = this.param('weight', tf.ones([channels]));
+      this.bias = this.param('bias', tf.zeros([channels]));
+    }
+  }
+
+  protected affine(y: Tensor): Tensor {
+    if (!this.weight || !this.bias) return y;
+    return tf.add(tf.mul(y, this.weight), this.bias);
+  }
+
+  abstract apply(x: Tensor): Tensor;
+}
+
+/** BatchNorm over every axis but channels: [B, ...S, C] → statistics of shape [C]. */
+export class BatchNorm extends NormBase {
+  readonly runningMean: Variable;
+  readonly runningVar: Variable;
+  readonly numBatchesTracked: Variable;
+  private readonly momentum: number;
+
+  constructor(channels: number, opts: NormOptions = {}) {
+    super(channels, opts);
+    this.momentum = opts.momentum ?? 0.1;
+    this.runningMean = this.buffer('running_mean', tf.zeros([channels]));
+    this.runningVar = this.buffer('running_var', tf.ones([channels]));
+    this.numBatchesTracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
+  }
+
+  apply(x: Tensor): Tensor {
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    if (!this.training) {
+      return tf.tidy(() => {
+        const scale = tf.mul(tf.rsqrt(tf.add(this.runningVar, this.eps)), this.weight ?? 1);
+        const shift = tf.sub(this.bias ?? 0, tf.mul(this.runningMean, scale));
+        return tf.add(tf.mul(x, scale), shift);
+      });
+    }
+    const { y, mean, variance, count } = normalize(x, axes, this.eps);
+    tf.tidy(() => {
+      const m = this.momentum;
+      const unbiased = tf.mul(tf.reshape(variance, [this.channels]), count / Math.max(count - 1, 1));
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(tf.reshape(mean, [this.channels]), m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+    });
+    mean.dispose();
+    variance.dispose();
+    return tf.tidy(() => this.affine(y));
+  }
+}
+
+/** InstanceNorm: per sample and channel over the spatial axes. */
+export class InstanceNorm extends NormBase {
+  apply(x: Tensor): Tensor {
+    const axes = x.shape.slice(1, -1).map((_, i) => i + 1);
+    const { y, mean, variance } = normalize(x, axes, this.eps);
+    mean.dispose();
+    variance.dispose();
+    return tf.tidy(() => this.affine(y));
+  }
+}
+
+/** GroupNorm: per sample over the spatial axes and the C/G channels of each of G groups. */
+export class GroupNorm extends NormBase {
+  private readonly groups: number;
+
+  constructor(channels: number, opts: NormOptions = {}) {
+    super(channels, opts);
+    this.groups = opts.groups ?? 8;
+    if (channels % this.groups !== 0) throw new Error(`GroupNorm: ${channels} channels do not split into ${this.groups} groups (channels must be a multiple of groups)`);
+  }
+
+  apply(x: Tensor): Tensor {
+    const g = this.groups;
+    const grouped = tf.reshape(x, [...x.shape.slice(0, -1), g, this.channels / g]); // [B, ...S, G, C/G]
+    const axes = grouped.shape.map((_, i) => i).filter((i) => i !== 0 && i !== grouped.rank - 2);
+    const { y, mean, variance } = normalize(grouped, axes, this.eps);
+    mean.dispose();
+    variance.dispose();
+    grouped.dispose();
+    return tf.tidy(() => this.affine(tf.reshape(y, x.shape)));
+  }
+}
+
+export type Norm = BatchNorm | InstanceNorm | GroupNorm;
+
+export function makeNorm(kind: NormKind, channels: number, opts: NormOptions): Norm | undefined {
+  switch (kind) {
+    case 'batch': return new BatchNorm(channels, opts);
+    case 'instance': return new InstanceNorm(channels, opts);
+    case 'group': return new GroupNorm(channels, opts);
+    case 'none': return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Centre crop and skip concatenation of the original U-Net: the encoder's feature map is cropped to the decoder's
+ * spatial size, (S_skip − S_up)/2 from the low side of each axis (floored, as in Ronneberger 2015), then the two
+ * are joined along channels as [skip, up].
+ */
+import { tf, type Tensor } from '../../core/tf.js';
+
+/** Offsets per spatial axis of the centred window of size `target` inside `source`. */
+export function cropOffsets(source: readonly number[], target: readonly number[]): number[] {
+  return source.map((s, i) => {
+    if (target[i] > s) throw new Error(`centre crop: target ${target[i]} is larger than the source ${s} on spatial axis ${i}`);
+    return Math.floor((s - target[i]) / 2);
+  });
+}
+
+/** Crops the spatial axes of `x` ([B, ...S, C]) to `target` around the centre. */
+export function centerCrop(x: Tensor, target: readonly number[]): Tensor {
+  const spatial = x.shape.slice(1, -1);
+  if (spatial.every((s, i) => s === target[i])) return x;
+  const begin = [0, ...cropOffsets(spatial, target), 0];
+  const size = [x.shape[0], ...target, x.shape[x.rank - 1]];
+  return tf.slice(x, begin, size);
+}
+
+/** [crop(skip), up] along channels; a disabled skip contributes zeros of the cropped shape. */
+export function concatSkip(skip: Tensor, up: Tensor, enabled = true): Tensor {
+  return tf.tidy(() => {
+    const target = up.shape.slice(1, -1);
+    const cropped = centerCrop(skip, target); // [B, ...S_up, C_skip]
+    const s = enabled ? cropped : tf.zerosLike(cropped);
+    return tf.concat([s, up], up.rank - 1); // [B, ...S_up, C_skip + C_up]
+  });
+}
