@@ -4,6 +4,7 @@
  * pure arithmetic on the resolved options, shared by the model builder, `unet summary` and the explorer.
  */
 import type { ResolvedUNetOptions } from './options.js';
+import { linearTaps } from '../nn/ops/resize.js';
 
 /** Channels of one encoder level (or the bottleneck): DoubleConv in → mid → out. */
 export interface EncoderChannels { in: number; mid: number; out: number }
@@ -119,9 +120,10 @@ export function nearestValidSizes(o: ResolvedUNetOptions, size: number): { below
 }
 
 /**
- * Receptive field along one axis, in input pixels, of an output pixel: through the bottleneck path, each 3×3 conv
- * adds 2·jump, each pooling adds jump and doubles it, linear up-sampling adds one coarse step (two taps), a
- * transposed conv with kernel = stride adds nothing; jump halves on the way up.
+ * Receptive field along one axis, in input pixels, by the textbook rule on the bottleneck path: each 3×3 conv adds
+ * 2·jump, each pooling adds jump and doubles it, linear up-sampling adds one coarse step (two taps), a transposed conv
+ * with kernel = stride adds nothing; jump halves on the way up. Exact for transposed up-sampling; with
+ * align_corners interpolation the source grid is not a pure ×½ map and `receptiveFieldAt` gives the exact value.
  */
 export function receptiveField(o: ResolvedUNetOptions): number {
   let rf = 1, jump = 1;
@@ -137,6 +139,48 @@ export function receptiveField(o: ResolvedUNetOptions): number {
     rf += 2 * 2 * jump;
   }
   return rf;
+}
+
+type Interval = [number, number];
+const hull = (a: Interval, b: Interval): Interval => [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+
+/**
+ * Exact receptive field along one axis for an input of `size`: the widest span of input pixels that reaches one
+ * output pixel, found by carrying each output pixel's interval back through every path (skips included) with the
+ * network's actual index maps (centre-crop offsets, the interpolation's taps for this size).
+ */
+export function receptiveFieldAt(o: ResolvedUNetOptions, size: number): number {
+  const f = axisFlow(o, size);
+  if (f.error) throw new Error(`receptive field: input size ${size}: ${f.error}`);
+  const valid = o.padding === 'valid';
+  const dcBack = ([a, b]: Interval): Interval => (valid ? [a, b + 4] : [a - 2, b + 2]);
+  const encBack = (l: number, iv: Interval): Interval => {
+    const [p, q] = dcBack(iv);
+    return l === 0 ? [p, q] : encBack(l - 1, [2 * p, 2 * q + 1]);
+  };
+  const taps = f.up.map((u, l) => linearTaps(l === o.depth - 1 ? f.enc[o.depth] : f.dec[l + 1], u, o.alignCorners));
+  const decBack = (l: number, iv: Interval): Interval => {
+    const [p, q] = dcBack(iv);
+    const skip = encBack(l, [p + f.crop[l], q + f.crop[l]]);
+    let low: Interval;
+    if (o.upsample === 'interp') {
+      const t = taps[l];
+      low = [Infinity, -Infinity];
+      for (let x = Math.max(p, 0); x <= Math.min(q, f.up[l] - 1); x++) {
+        low = hull(low, [t.i0[x], t.w[x] > 0 ? t.i1[x] : t.i0[x]]);
+      }
+    } else {
+      low = [Math.floor(p / 2), Math.floor(q / 2)];
+    }
+    const deep = l === o.depth - 1 ? encBack(o.depth, low) : decBack(l + 1, low);
+    return hull(skip, deep);
+  };
+  let best = 0;
+  for (let x = 0; x < f.out; x++) {
+    const [a, b] = decBack(0, [x, x]);
+    best = Math.max(best, Math.min(b, size - 1) - Math.max(a, 0) + 1);
+  }
+  return best;
 }
 
 export interface Stage {
@@ -160,7 +204,10 @@ export interface ShapeReport {
   params: number;
   input: number[];
   output: number[];
+  /** Textbook receptive field (see `receptiveField`). */
   receptiveField: number;
+  /** Exact receptive field per axis for this input (see `receptiveFieldAt`); empty without an input size. */
+  receptiveFieldAt: number[];
   /** Per axis, the first rule broken by the input size, with the nearest valid sizes. */
   errors: { axis: number; size: number; rule: string; below?: number; above?: number }[];
 }
@@ -195,7 +242,8 @@ export function shapeReport(o: ResolvedUNetOptions, input: readonly number[] = [
   stages.push({ name: 'out', module: 'outc', inChannels: plan.head, channels: o.classes, size: at((f) => f.out), params: convParams(plan.head, o.classes, 1, o.spatialDims, o.outBias) });
   return {
     stages, params: stages.reduce((n, s) => n + s.params, 0), input: [...input],
-    output: sized ? flows.map((f) => f.out) : [], receptiveField: receptiveField(o), errors,
+    output: sized ? flows.map((f) => f.out) : [], receptiveField: receptiveField(o),
+    receptiveFieldAt: sized ? input.map((s) => receptiveFieldAt(o, s)) : [], errors,
   };
 }
 
