@@ -110,5 +110,12 @@ test('receptive field: the exact interval count matches a measured network (inte
   assert.equal(receptiveFieldAt(transposed.options, 92), 44);
   assert.equal(measuredReceptiveField(transposed, 92, r.output[0]), 44);
   transposed.dispose();
+  // depth 3: the crop offsets shift the skip paths off the pooling grid, two pixels past the textbook rule each side
+  const deep = new UNet(presetOptions('ronneberger2015', { base: 1, depth: 3, classes: 1 }));
+  const rd = checkInputSize(deep.options, [180, 180]);
+  assert.equal(receptiveField(deep.options), 96);
+  assert.equal(receptiveFieldAt(deep.options, 180), 100);
+  assert.equal(measuredReceptiveField(deep, 180, rd.output[0]), 100);
+  deep.dispose();
   assert.equal(receptiveField(resolved('ronneberger2015')), 200);
 });

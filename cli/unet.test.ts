@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../src/core/testing.js';
+import { decodePng } from '../src/io/png.js';
+
+const unet = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+test('unet --help lists the commands', () => {
+  const r = unet('--help');
+  assert.equal(r.code, 0);
+  for (const c of ['summary', 'demo', 'info']) assert.match(r.out, new RegExp(`\\n  ${c} `));
+});
+
+test('unet summary --json gives the papers\' and the chapter\'s figures', () => {
+  const want: [string, number, number[]][] = [
+    ['ronneberger2015', 31030658, [388, 388]],
+    ['cicek2016', 19069955, [44, 44, 28]],
+    ['seed2d', 13390209, [256, 256]],
+    ['seed3d', 10041155, [64, 64, 64]],
+  ];
+  for (const [preset, params, output] of want) {
+    const r = unet('summary', '--preset', preset, '--json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.params, params, preset);
+    assert.deepEqual(j.output, output, preset);
+    assert.ok(Array.isArray(j.stages) && j.stages.length > 0);
+  }
+  const r = JSON.parse(unet('summary', '--preset', 'seed2d', '--base', '4', '--input', '32x48', '--classes', '3', '--json').out);
+  assert.deepEqual(r.output, [32, 48]);
+  assert.equal(r.stages.at(-1).channels, 3);
+});
+
+test('unet summary prints the table with the crop of every skip', () => {
+  const r = unet('summary', '--preset', 'ronneberger2015');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /dec1\s+up1\s+1024 → 512\s+52×52\s+9,176,576\s+4×4/);
+  assert.match(r.out, /parameters: 31,030,658/);
+});
+
+test('a bad size or option is an error naming the rule and the nearest valid sizes, not a stack trace', () => {
+  let r = unet('summary', '--preset', 'ronneberger2015', '--input', '570x572');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /axis 0: 570 is not accepted: level 1 gives an odd size 279 to 2× max-pooling.*Nearest valid sizes: 556 or 572/);
+  assert.doesNotMatch(r.err, /\n\s+at /);
+  r = unet('summary', '--preset', 'seed2d', '--input', '100x64x64');
+  assert.match(r.err, /has 3 axes; preset seed2d is 2-D, so give HxW/);
+  r = unet('summary', '--preset', 'sed2d');
+  assert.match(r.err, /unknown preset 'sed2d'; did you mean 'seed2d'\?/);
+  r = unet('summary', '--preset', 'seed2d', '--input', '256xabc');
+  assert.match(r.err, /--input '256xabc': expected 2 or 3 positive integers/);
+  r = unet('summary', '--preset', 'seed2d', '--base', '0');
+  assert.match(r.err, /--base must be a positive integer, got '0'/);
+});
+
+test('unet demo runs a forward pass on blobs and writes the map', () => {
+  const out = mkdtempSync(join(tmpdir(), 'unet-demo-'));
+  const r = unet('demo', '--out', out, '--base', '2');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /parameters: 13,390,209/);
+  const png = decodePng(new Uint8Array(readFileSync(join(out, 'blobs-forward.png'))), 'blobs-forward.png');
+  assert.deepEqual([png.width, png.height, png.channels], [256, 254, 1]);
+});
+
+test('unet info names the backend', () => {
+  const r = unet('info', '--json');
+  assert.equal(JSON.parse(r.out).backend, 'cpu');
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The `unet` command. */
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tf, initBackend } from '../src/core/tf.js';
+import { presets } from '../src/models/presets.js';
+import type { UNetOptions } from '../src/models/options.js';
+import { parseSize, summarize, summaryJson, summaryText } from './summary.js';
+import { demo } from './demo.js';
+
+const root = (() => {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+})();
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
+
+const int = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${v}'`);
+  return n;
+};
+
+const program = new Command('unet')
+  .description('U-Net semantic segmentation, 2-D and 3-D, in TypeScript')
+  .version(version)
+  .showHelpAfterError();
+
+program.command('summary')
+  .description('per-stage table of a network (channels, sizes, parameters, skip crops) without running it')
+  .requiredOption('--preset <name>', `one of: ${presets.names().join(', ')}`)
+  .option('--in-channels <n>', 'input channels', int('--in-channels'))
+  .option('--classes <k>', 'output classes', int('--classes'))
+  .option('--base <f>', 'base width', int('--base'))
+  .option('--depth <n>', 'pooling steps', int('--depth'))
+  .option('--upsample <mode>', 'interp | transposed')
+  .option('--norm <kind>', 'batch | instance | group | none')
+  .option('--input <size>', 'input size, HxW or DxHxW (default: the preset\'s paper size)')
+  .option('--json', 'print one JSON object')
+  .action((o) => {
+    const overrides: UNetOptions = { inChannels: o.inChannels, classes: o.classes, base: o.base, depth: o.depth, upsample: o.upsample, norm: o.norm };
+    const r = summarize(o.preset, overrides, o.input ? parseSize(o.input) : undefined);
+    console.log(o.json ? JSON.stringify(summaryJson(r)) : summaryText(r));
+  });
+
+program.command('demo')
+  .description('the main job: model summary and a forward pass on the ImageJ blobs image')
+  .option('--out <dir>', 'output folder', 'artifacts/demo')
+  .option('--base <f>', 'base width of the network run on the image', int('--base'), 16)
+  .action(async (o) => {
+    await demo({ root, out: o.out, base: o.base });
+  });
+
+program.command('info')
+  .description('the tensor backend in use and the environment')
+  .option('--json', 'print one JSON object')
+  .action(async (o) => {
+    const backend = await initBackend();
+    const info = { unet: version, tfjs: tf.version_core, backend, backends: Object.keys(tf.engine().registryFactory), node: process.version, platform: `${process.platform}-${process.arch}` };
+    console.log(o.json ? JSON.stringify(info) : Object.entries(info).map(([k, v]) => `${k.padEnd(9)} ${Array.isArray(v) ? v.join(', ') : v}`).join('\n'));
+  });
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  console.error(`unet: error: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One-step set-up on a fresh Debian machine, then the main job (`unet demo`).
+# Installs the system packages the project needs (as root, with apt), the npm dependencies from the lockfile,
+# builds dist/, and runs the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node_major=20
+if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt "$need_node_major" ]; then
+  echo "setup: Node.js >= $need_node_major is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+# System packages: none are needed by the TypeScript core yet; the list grows with the native backend and browser tests.
+APT_PACKAGES=()
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "setup: please install: ${missing[*]} (apt-get install -y ...)" >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund   # runs `prepare`, which builds dist/
+node bin/unet.js demo
