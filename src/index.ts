@@ -9,3 +9,6 @@ export { channelPlan, shapeReport, checkInputSize, axisFlow, nearestValidSizes, 
 export { resizeLinear, upsample2x } from './nn/ops/resize.js';
 export { normalize } from './nn/ops/normalize.js';
 export { centerCrop, concatSkip, cropOffsets } from './nn/ops/crop.js';
+export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safetensors.js';
+export { stateDict, loadStateDict, encodeWeights, decodeWeights, canonicalKey } from './io/weights.js';
+export { decodePng, encodePng } from './io/png.js';

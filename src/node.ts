@@ -1,0 +1,3 @@
+/** Node-only entry (`unet-ts/node`): file I/O on top of the browser-safe library. */
+export * from './index.js';
+export { saveModel, loadModel, writeFileAtomic, optionsPath } from './io/files.js';
