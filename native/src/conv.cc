@@ -1,0 +1,191 @@
+// Convolutions on oneDNN: forward, backward-data and backward-weights, 2-D and 3-D, channels-last activations
+// (nhwc / ndhwc) and tfjs's filter layout (hwio / dhwio), any stride, dilation and padding. Primitives are cached by
+// configuration; weights are reordered into the primitive's preferred layout when it differs from the user's.
+#include "common.h"
+
+namespace unet {
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+using md = dnnl::memory::desc;
+
+// tfjs [N, S..., C] → oneDNN logical {N, C, S...}
+dims toNC(const dims& t) {
+  dims d{t[0], t.back()};
+  for (size_t i = 1; i + 1 < t.size(); i++) d.push_back(t[i]);
+  return d;
+}
+// tfjs filter [K..., I, O] → oneDNN logical {O, I, K...}
+dims toOI(const dims& t) {
+  size_t n = t.size();
+  dims d{t[n - 1], t[n - 2]};
+  for (size_t i = 0; i + 2 < n; i++) d.push_back(t[i]);
+  return d;
+}
+tag actTag(size_t nd) { return nd == 2 ? tag::nhwc : tag::ndhwc; }
+tag weiTag(size_t nd) { return nd == 2 ? tag::hwio : tag::dhwio; }
+dims dnnlDil(const dims& d) {
+  dims o(d.size());
+  for (size_t i = 0; i < d.size(); i++) o[i] = d[i] - 1;
+  return o;
+}
+
+struct Geom {
+  size_t nd;
+  dims x, w, y, strides, dil, padL, padR;
+  bool bias;
+  md xmd() const { return md(toNC(x), dt::f32, actTag(nd)); }
+  md ymd() const { return md(toNC(y), dt::f32, actTag(nd)); }
+  md wuser() const { return md(toOI(w), dt::f32, weiTag(nd)); }
+  md wany() const { return md(toOI(w), dt::f32, tag::any); }
+  md bmd() const { return md({w.back()}, dt::f32, tag::a); }
+  std::string k(const char* kind) const { return key(kind, {&x, &w, &y, &strides, &dil, &padL, &padR}, bias); }
+  dnnl::convolution_forward::desc fwdDesc() const {
+    if (bias) return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xmd(), wany(), bmd(), ymd(), strides, dnnlDil(dil), padL, padR);
+    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xmd(), wany(), ymd(), strides, dnnlDil(dil), padL, padR);
+  }
+};
+
+// info: x, xShape, w, wShape, [bias|null], y, yShape, strides, dilations, padL, padR
+Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si) {
+  Geom g;
+  g.x = ints(info[xi]);
+  g.w = ints(info[wi]);
+  g.y = ints(info[yi]);
+  g.nd = g.x.size() - 2;
+  g.strides = ints(info[si]);
+  g.dil = ints(info[si + 1]);
+  g.padL = ints(info[si + 2]);
+  g.padR = ints(info[si + 3]);
+  g.bias = false;
+  return g;
+}
+
+struct Fwd {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  bool reorder;
+  dnnl::reorder wReorder;
+  dnnl::memory wBuf;
+};
+Cache<Fwd> fwdCache;
+
+// conv(x, xShape, w, wShape, bias|null, y, yShape, strides, dilations, padL, padR)
+Napi::Value Conv(const Napi::CallbackInfo& info) {
+  Geom g = geomFrom(info, 1, 3, 6, 7);
+  float* bias = f32opt(info[4]);
+  g.bias = bias != nullptr;
+  auto k = g.k("fwd");
+  Fwd* c = fwdCache.get(k);
+  if (!c) {
+    auto pd = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
+    auto f = std::make_unique<Fwd>(Fwd{pd, dnnl::convolution_forward(pd), pd.weights_desc() != g.wuser(), {}, {}});
+    if (f->reorder) {
+      f->wBuf = dnnl::memory(pd.weights_desc(), engine());
+      f->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), f->wBuf);
+    }
+    c = fwdCache.put(k, std::move(f));
+  }
+  dnnl::memory xm(g.xmd(), engine(), f32(info[0]));
+  dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
+  dnnl::memory ym(g.ymd(), engine(), f32(info[5]));
+  dnnl::memory wUse = wm;
+  if (c->reorder) {
+    c->wReorder.execute(stream(), wm, c->wBuf);
+    wUse = c->wBuf;
+  }
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DST, ym}};
+  if (bias) args.insert({DNNL_ARG_BIAS, dnnl::memory(g.bmd(), engine(), bias)});
+  c->prim.execute(stream(), args);
+  stream().wait();
+  return info.Env().Undefined();
+}
+
+struct BwdData {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  bool reorder;
+  dnnl::reorder wReorder;
+  dnnl::memory wBuf;
+};
+Cache<BwdData> bwdDataCache;
+
+// convBackwardData(dy, dyShape, w, wShape, dx, dxShape, strides, dilations, padL, padR)
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
+  Geom g = geomFrom(info, 5, 3, 1, 6);
+  auto k = g.k("bwd_data");
+  BwdData* c = bwdDataCache.get(k);
+  if (!c) {
+    auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
+    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
+    auto pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
+    auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), pd.weights_desc() != g.wuser(), {}, {}});
+    if (b->reorder) {
+      b->wBuf = dnnl::memory(pd.weights_desc(), engine());
+      b->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), b->wBuf);
+    }
+    c = bwdDataCache.put(k, std::move(b));
+  }
+  dnnl::memory dym(g.ymd(), engine(), f32(info[0]));
+  dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
+  dnnl::memory dxm(g.xmd(), engine(), f32(info[4]));
+  dnnl::memory wUse = wm;
+  if (c->reorder) {
+    c->wReorder.execute(stream(), wm, c->wBuf);
+    wUse = c->wBuf;
+  }
+  c->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DIFF_SRC, dxm}});
+  stream().wait();
+  return info.Env().Undefined();
+}
+
+struct BwdWeights {
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights prim;
+  bool reorder;
+  dnnl::reorder wReorder;
+  dnnl::memory wBuf;
+};
+Cache<BwdWeights> bwdWeightsCache;
+
+// convBackwardWeights(x, xShape, dy, dyShape, dw, wShape, strides, dilations, padL, padR, dbias|null)
+Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
+  Geom g = geomFrom(info, 1, 5, 3, 6);
+  float* dbias = f32opt(info[10]);
+  g.bias = dbias != nullptr;
+  auto k = g.k("bwd_weights");
+  BwdWeights* c = bwdWeightsCache.get(k);
+  if (!c) {
+    auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
+    auto desc = g.bias
+        ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.bmd(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR)
+        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
+    auto b = std::make_unique<BwdWeights>(BwdWeights{pd, dnnl::convolution_backward_weights(pd), pd.diff_weights_desc() != g.wuser(), {}, {}});
+    if (b->reorder) {
+      b->wBuf = dnnl::memory(pd.diff_weights_desc(), engine());
+      b->wReorder = dnnl::reorder(b->wBuf, dnnl::memory(g.wuser(), engine(), nullptr));
+    }
+    c = bwdWeightsCache.put(k, std::move(b));
+  }
+  dnnl::memory xm(g.xmd(), engine(), f32(info[0]));
+  dnnl::memory dym(g.ymd(), engine(), f32(info[2]));
+  dnnl::memory dwm(g.wuser(), engine(), f32(info[4]));
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, c->reorder ? c->wBuf : dwm}};
+  if (dbias) args.insert({DNNL_ARG_DIFF_BIAS, dnnl::memory(g.bmd(), engine(), dbias)});
+  c->prim.execute(stream(), args);
+  if (c->reorder) c->wReorder.execute(stream(), c->wBuf, dwm);
+  stream().wait();
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv", Napi::Function::New(env, Conv));
+  exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData));
+  exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));
+}
+
+}  // namespace unet

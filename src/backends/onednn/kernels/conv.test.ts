@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { compareBackends, nativeTest } from '../testing.js';
+
+const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+// [x shape, filter shape, strides, pad, dilations]
+const CASES2D: [number[], number[], [number, number], 'same' | 'valid', [number, number]][] = [
+  [[2, 9, 11, 5], [3, 3, 5, 7], [1, 1], 'same', [1, 1]],
+  [[1, 17, 13, 4], [3, 3, 4, 6], [2, 2], 'valid', [1, 1]],
+  [[3, 12, 10, 3], [3, 3, 3, 8], [2, 1], 'same', [1, 1]],
+  [[1, 15, 15, 2], [3, 3, 2, 4], [1, 1], 'valid', [2, 2]],
+  [[2, 8, 8, 16], [1, 1, 16, 3], [1, 1], 'same', [1, 1]],
+];
+
+for (const [xs, ws, strides, pad, dil] of CASES2D) {
+  nativeTest(`Conv2D ${xs} * ${ws} stride ${strides} ${pad} dilation ${dil}: forward${dil[0] > 1 ? '' : ', ∂x, ∂w'}`, () =>
+    compareBackends('conv2d', () => [rnd(xs, 1), rnd(ws, 2)], (x, w) => {
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad, 'NHWC', dil);
+      if (dil[0] > 1) return f(x, w); // tfjs has no gradient for dilated convolutions
+      const r = tf.randomNormal(f(x, w).shape, 0, 1, 'float32', 3);
+      return [f(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), r)))([x, w])];
+    }));
+}
+
+const CASES3D: [number[], number[], [number, number, number], 'same' | 'valid'][] = [
+  [[2, 5, 7, 6, 3], [3, 3, 3, 3, 4], [1, 1, 1], 'same'],
+  [[1, 9, 8, 7, 2], [3, 3, 3, 2, 5], [2, 2, 2], 'valid'],
+  [[1, 6, 6, 10, 4], [1, 1, 1, 4, 2], [1, 1, 1], 'same'],
+];
+
+for (const [xs, ws, strides, pad] of CASES3D) {
+  nativeTest(`Conv3D ${xs} * ${ws} stride ${strides} ${pad}: forward, ∂x, ∂w`, () =>
+    compareBackends('conv3d', () => [rnd(xs, 4), rnd(ws, 5)], (x, w) => {
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, strides, pad);
+      const r = tf.randomNormal(f(x, w).shape, 0, 1, 'float32', 6);
+      return [f(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), r)))([x, w])];
+    }));
+}
+
+nativeTest('conv2dTranspose (Conv2DBackpropInput as an op), stride 2', () =>
+  compareBackends('conv2dTranspose', () => [rnd([2, 5, 6, 4], 7), rnd([2, 2, 3, 4], 8)], (x, w) =>
+    tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 10, 12, 3], 2, 'valid')));
+
+nativeTest('BatchMatMul: plain, transposed, batched, broadcast', () =>
+  compareBackends('matmul', () => [rnd([7, 5], 1), rnd([5, 9], 2), rnd([3, 4, 6], 3), rnd([3, 5, 6], 4), rnd([1, 6, 2], 5)], (a, b, c, d, e) => [
+    tf.matMul(a, b), tf.matMul(b, a, true, true), tf.matMul(c, d, false, true), tf.matMul(c, e),
+    ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q))))([a, b]),
+  ]));

@@ -1,0 +1,52 @@
+/**
+ * The native addon (build/Release/unet_native.node, built by scripts/build-native.mjs on oneDNN). Loaded on demand,
+ * Node only. When it is missing and oneDNN's headers are installed, it is built once, on first use.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type F32 = Float32Array;
+type Shape = number[];
+
+export interface NativeAddon {
+  info(): { dnnl: string; isa: string; threads: number; cores: number };
+  setThreads(n: number): number;
+  conv(x: F32, xShape: Shape, w: F32, wShape: Shape, bias: F32 | null, y: F32, yShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
+  convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
+  convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
+  batchMatMul(a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, transA: boolean, transB: boolean): void;
+  [kernel: string]: unknown;
+}
+
+const root = (() => {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+})();
+
+export const addonPath = join(root, 'build', 'Release', 'unet_native.node');
+export const HOW_TO_BUILD = 'install oneDNN (apt-get install -y libdnnl-dev g++ make) and run `npm run build:native` in ' + root;
+
+let cached: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** The addon, or the reason it is unavailable. Builds it first when missing and buildable (UNET_NATIVE_BUILD=0 stops that). */
+export function loadAddon(): { addon?: NativeAddon; reason?: string } {
+  if (cached) return cached;
+  if (process.env.UNET_BACKEND === 'cpu') return (cached = { reason: 'UNET_BACKEND=cpu' });
+  if (!existsSync(addonPath) && process.env.UNET_NATIVE_BUILD !== '0' && existsSync('/usr/include/oneapi/dnnl/dnnl.hpp')) {
+    process.stderr.write('unet-ts: building the native oneDNN backend (once, about a minute) ...\n');
+    spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!existsSync(addonPath)) return (cached = { reason: `${addonPath} is not built; ${HOW_TO_BUILD}` });
+  try {
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+    const threads = Number(process.env.UNET_THREADS ?? 0);
+    addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 0);
+    return (cached = { addon });
+  } catch (e) {
+    return (cached = { reason: `${addonPath} failed to load (${(e as Error).message.split('\n')[0]}); ${HOW_TO_BUILD}` });
+  }
+}
