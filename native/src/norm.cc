@@ -1,7 +1,135 @@
+// Training-mode batch normalisation over every axis but the last (channels-last [M, C]), optionally fused with the
+// ReLU that follows it, forward and backward; and the eval-mode y = relu?(x·scale + shift).
+// Statistics accumulate in double per thread, then reduce; every output element is written (no zero-fill needed).
 #include "common.h"
+#include <omp.h>
+#include <cmath>
 
 namespace unet {
+namespace {
 
-void registerNorm(Napi::Env env, Napi::Object exports) {}
+// Per-channel sums over rows [0, M) of a [M, C] array, in double: out[c] = Σ_m f(m, c).
+template <typename F>
+void channelSums(int64_t M, int64_t C, std::vector<double>& out, F f) {
+  int T = omp_get_max_threads();
+  std::vector<double> part(static_cast<size_t>(T) * C, 0.0);
+#pragma omp parallel
+  {
+    double* p = part.data() + static_cast<size_t>(omp_get_thread_num()) * C;
+#pragma omp for schedule(static)
+    for (int64_t m = 0; m < M; m++) {
+      for (int64_t c = 0; c < C; c++) p[c] += f(m, c);
+    }
+  }
+  out.assign(C, 0.0);
+  for (int t = 0; t < T; t++)
+    for (int64_t c = 0; c < C; c++) out[c] += part[static_cast<size_t>(t) * C + c];
+}
+
+// batchNormTrain(x, M, C, gamma|null, beta|null, eps, relu, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  int64_t M = info[1].As<Napi::Number>().Int64Value(), C = info[2].As<Napi::Number>().Int64Value();
+  const float* gamma = f32opt(info[3]);
+  const float* beta = f32opt(info[4]);
+  double eps = info[5].As<Napi::Number>().DoubleValue();
+  bool relu = info[6].As<Napi::Boolean>();
+  float* y = f32(info[7]);
+  float* mean = f32(info[8]);
+  float* var = f32(info[9]);
+  std::vector<double> s1, s2;
+  channelSums(M, C, s1, [&](int64_t m, int64_t c) { return static_cast<double>(x[m * C + c]); });
+  std::vector<float> mu(C), scale(C), shift(C);
+  for (int64_t c = 0; c < C; c++) mu[c] = static_cast<float>(s1[c] / M);
+  channelSums(M, C, s2, [&](int64_t m, int64_t c) { double d = x[m * C + c] - mu[c]; return d * d; });
+  for (int64_t c = 0; c < C; c++) {
+    double v = s2[c] / M;
+    mean[c] = mu[c];
+    var[c] = static_cast<float>(v);
+    float inv = static_cast<float>(1.0 / std::sqrt(v + eps));
+    scale[c] = (gamma ? gamma[c] : 1.0f) * inv;
+    shift[c] = (beta ? beta[c] : 0.0f) - mu[c] * scale[c];
+  }
+  const float* sc = scale.data();
+  const float* sh = shift.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t m = 0; m < M; m++) {
+    const float* xr = x + m * C;
+    float* yr = y + m * C;
+    if (relu) {
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = v > 0.f ? v : 0.f; }
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) yr[c] = xr[c] * sc[c] + sh[c];
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// batchNormTrainGrad(dy, x, y|null (relu output: the mask), M, C, mean, variance, gamma|null, eps, dx, dgamma|null, dbeta|null)
+//   g = dy·[y > 0];  x̂ = (x − μ)·inv;  dβ = Σg;  dγ = Σ g·x̂;  dx = γ·inv·(g − dβ/M − x̂·dγ/M)
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  const float* dy = f32(info[0]);
+  const float* x = f32(info[1]);
+  const float* y = f32opt(info[2]);
+  int64_t M = info[3].As<Napi::Number>().Int64Value(), C = info[4].As<Napi::Number>().Int64Value();
+  const float* mean = f32(info[5]);
+  const float* var = f32(info[6]);
+  const float* gamma = f32opt(info[7]);
+  double eps = info[8].As<Napi::Number>().DoubleValue();
+  float* dx = f32(info[9]);
+  float* dgamma = f32opt(info[10]);
+  float* dbeta = f32opt(info[11]);
+  std::vector<float> inv(C);
+  for (int64_t c = 0; c < C; c++) inv[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[c]) + eps));
+  auto g = [&](int64_t i) { return (y && !(y[i] > 0.f)) ? 0.f : dy[i]; };
+  std::vector<double> sg, sgx;
+  channelSums(M, C, sg, [&](int64_t m, int64_t c) { return static_cast<double>(g(m * C + c)); });
+  channelSums(M, C, sgx, [&](int64_t m, int64_t c) { int64_t i = m * C + c; return static_cast<double>(g(i)) * (x[i] - mean[c]) * inv[c]; });
+  std::vector<float> a(C), bcoef(C), k(C);
+  for (int64_t c = 0; c < C; c++) {
+    float gm = gamma ? gamma[c] : 1.0f;
+    if (dgamma) dgamma[c] = static_cast<float>(sgx[c]);
+    if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
+    a[c] = gm * inv[c];                                     // dx = a·g − a/M·Σg − a/M·x̂·Σg·x̂
+    bcoef[c] = static_cast<float>(a[c] * sg[c] / M);
+    k[c] = static_cast<float>(a[c] * sgx[c] / M * inv[c]);  // multiplies (x − μ)
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t m = 0; m < M; m++) {
+    for (int64_t c = 0; c < C; c++) {
+      int64_t i = m * C + c;
+      dx[i] = a[c] * g(i) - bcoef[c] - k[c] * (x[i] - mean[c]);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// scaleShift(x, M, C, scale, shift, relu, y): y = relu?(x·scale + shift), scale/shift per channel
+Napi::Value ScaleShift(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  int64_t M = info[1].As<Napi::Number>().Int64Value(), C = info[2].As<Napi::Number>().Int64Value();
+  const float* sc = f32(info[3]);
+  const float* sh = f32(info[4]);
+  bool relu = info[5].As<Napi::Boolean>();
+  float* y = f32(info[6]);
+#pragma omp parallel for schedule(static)
+  for (int64_t m = 0; m < M; m++) {
+    const float* xr = x + m * C;
+    float* yr = y + m * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = relu ? (v > 0.f ? v : 0.f) : v; }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
+  exports.Set("scaleShift", Napi::Function::New(env, ScaleShift));
+}
 
 }  // namespace unet

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf, initBackend, type Tensor } from './tf.js';
 import { readSafetensors, type SafeTensor } from '../io/safetensors.js';
+import { registerOneDnnBackend } from '../backends/onednn/register.js';
 
 /** The repository root (the folder holding package.json). */
 export const repoRoot = (() => {
@@ -46,8 +47,15 @@ export function assertNoLeak<T>(fn: () => T): T {
   return out;
 }
 
-/** Backends the per-backend tests run on: every registered one that initialises here. */
+let nativeNote = false;
+
+/** Backends the per-backend tests run on: `cpu`, and `onednn` where the native addon loads (else the reason is printed). */
 export async function testBackends(): Promise<string[]> {
+  const reg = registerOneDnnBackend();
+  if (!reg.ok && !nativeNote) {
+    nativeNote = true;
+    console.log(`# onednn backend not tested here: ${reg.reason}`);
+  }
   const names = Object.keys(tf.engine().registryFactory).filter((n) => n !== 'webgl' && n !== 'webgpu' && n !== 'wasm');
   const ok: string[] = [];
   for (const n of names) {

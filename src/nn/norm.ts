@@ -7,6 +7,7 @@
 import { tf, type Tensor, type Variable } from '../core/tf.js';
 import { Module } from './module.js';
 import { normalize } from './ops/normalize.js';
+import { batchNormTrain, scaleShift } from './ops/batchnorm.js';
 
 export type NormKind = 'batch' | 'instance' | 'group' | 'none';
 
@@ -40,7 +41,8 @@ abstract class NormBase extends Module {
     return tf.add(tf.mul(y, this.weight), this.bias);
   }
 
-  abstract apply(x: Tensor): Tensor;
+  /** Normalises x; with `relu`, the ReLU that follows is applied too (fused where the backend can). */
+  abstract apply(x: Tensor, relu?: boolean): Tensor;
 }
 
 /** BatchNorm over every axis but channels: [B, ...S, C] → statistics of shape [C]. */
@@ -58,16 +60,15 @@ export class BatchNorm extends NormBase {
     this.numBatchesTracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
   }
 
-  apply(x: Tensor): Tensor {
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
+  apply(x: Tensor, relu = false): Tensor {
     if (!this.training) {
       return tf.tidy(() => {
         const scale = tf.mul(tf.rsqrt(tf.add(this.runningVar, this.eps)), this.weight ?? 1);
         const shift = tf.sub(this.bias ?? 0, tf.mul(this.runningMean, scale));
-        return tf.add(tf.mul(x, scale), shift);
+        return scaleShift(x, scale, shift, relu);
       });
     }
-    const { y, mean, variance, count } = normalize(x, axes, this.eps);
+    const { y, mean, variance, count } = batchNormTrain(x, this.weight, this.bias, this.eps, relu);
     tf.tidy(() => {
       const m = this.momentum;
       const unbiased = tf.mul(tf.reshape(variance, [this.channels]), count / Math.max(count - 1, 1));
@@ -77,18 +78,18 @@ export class BatchNorm extends NormBase {
     });
     mean.dispose();
     variance.dispose();
-    return tf.tidy(() => this.affine(y));
+    return y;
   }
 }
 
 /** InstanceNorm: per sample and channel over the spatial axes. */
 export class InstanceNorm extends NormBase {
-  apply(x: Tensor): Tensor {
+  apply(x: Tensor, relu = false): Tensor {
     const axes = x.shape.slice(1, -1).map((_, i) => i + 1);
     const { y, mean, variance } = normalize(x, axes, this.eps);
     mean.dispose();
     variance.dispose();
-    return tf.tidy(() => this.affine(y));
+    return tf.tidy(() => (relu ? tf.relu(this.affine(y)) : this.affine(y)));
   }
 }
 
@@ -102,7 +103,7 @@ export class GroupNorm extends NormBase {
     if (channels % this.groups !== 0) throw new Error(`GroupNorm: ${channels} channels do not split into ${this.groups} groups (channels must be a multiple of groups)`);
   }
 
-  apply(x: Tensor): Tensor {
+  apply(x: Tensor, relu = false): Tensor {
     const g = this.groups;
     const grouped = tf.reshape(x, [...x.shape.slice(0, -1), g, this.channels / g]); // [B, ...S, G, C/G]
     const axes = grouped.shape.map((_, i) => i).filter((i) => i !== 0 && i !== grouped.rank - 2);
@@ -110,7 +111,10 @@ export class GroupNorm extends NormBase {
     mean.dispose();
     variance.dispose();
     grouped.dispose();
-    return tf.tidy(() => this.affine(tf.reshape(y, x.shape)));
+    return tf.tidy(() => {
+      const h = this.affine(tf.reshape(y, x.shape));
+      return relu ? tf.relu(h) : h;
+    });
   }
 }
 

@@ -1,12 +1,23 @@
 /**
  * The `onednn` backend: tfjs's CPU backend (same tensor storage: TypedArrays in `data`) whose hot kernels run in the
  * native addon. Kernels it does not override are the CPU backend's own.
+ *
+ * Memory: float32 arrays that native kernels allocate are recycled when their tensor is disposed (a free list per
+ * length, capped), which spares the zero-fill and page faults of fresh allocations. That is safe because such arrays
+ * are never handed out: `readSync`/`read` return copies, and the Slice override copies instead of taking a view.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './native.js';
 
+/** Bytes of freed arrays kept for reuse. */
+const POOL_CAP_BYTES = 256 * 1024 * 1024;
+
 export class OneDnnBackend extends MathBackendCPU {
+  private readonly owned = new WeakSet<Float32Array>();
+  private readonly pool = new Map<number, Float32Array[]>();
+  private pooledBytes = 0;
+
   constructor(readonly native: NativeAddon) {
     super();
     // the CPU backend's one-time advice to install tfjs-node does not apply
@@ -20,10 +31,52 @@ export class OneDnnBackend extends MathBackendCPU {
     return v;
   }
 
-  /** A new float32 output and the array to fill. */
+  /** A float32 output whose every element the caller writes (contents undefined). */
   alloc(shape: number[]): { out: tf.TensorInfo; data: Float32Array } {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const n = shape.reduce((a, b) => a * b, 1);
+    const free = this.pool.get(n);
+    let data = free?.pop();
+    if (data) this.pooledBytes -= data.byteLength;
+    else {
+      data = new Float32Array(n);
+      this.owned.add(data);
+    }
     return { out: this.makeTensorInfo(shape, 'float32', data), data };
+  }
+
+  /** A zero-filled float32 output. */
+  allocZeros(shape: number[]): { out: tf.TensorInfo; data: Float32Array } {
+    const r = this.alloc(shape);
+    r.data.fill(0);
+    return r;
+  }
+
+  override disposeData(dataId: tf.DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const deleted = super.disposeData(dataId, force);
+    if (deleted && values instanceof Float32Array && this.owned.has(values) && values.byteLength <= POOL_CAP_BYTES / 4 &&
+        this.pooledBytes + values.byteLength <= POOL_CAP_BYTES) {
+      let list = this.pool.get(values.length);
+      if (!list) this.pool.set(values.length, (list = []));
+      list.push(values);
+      this.pooledBytes += values.byteLength;
+    }
+    return deleted;
+  }
+
+  override readSync(dataId: tf.DataId): tf.BackendValues {
+    const v = super.readSync(dataId);
+    return v instanceof Float32Array && this.owned.has(v) ? v.slice() : v;
+  }
+
+  override async read(dataId: tf.DataId): Promise<tf.BackendValues> {
+    return this.readSync(dataId);
+  }
+
+  /** Drops the recycled arrays (for memory measurements). */
+  releasePool(): void {
+    this.pool.clear();
+    this.pooledBytes = 0;
   }
 }
 

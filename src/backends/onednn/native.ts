@@ -18,6 +18,17 @@ export interface NativeAddon {
   convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
   convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
   batchMatMul(a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, transA: boolean, transB: boolean): void;
+  binary(op: number, a: F32, b: F32, out: F32): void;
+  unary(op: number, x: F32, out: F32): void;
+  reluGrad(dy: F32, y: F32, dx: F32): void;
+  concatRows(inputs: F32[], widths: number[], rows: number, out: F32): void;
+  sliceRows(x: F32, rows: number, width: number, begin: number, size: number, out: F32): void;
+  sumRows(x: F32, rows: number, cols: number, out: F32): void;
+  sumCols(x: F32, rows: number, cols: number, out: F32): void;
+  adam(p: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
+  batchNormTrain(x: F32, m: number, c: number, gamma: F32 | null, beta: F32 | null, eps: number, relu: boolean, y: F32, mean: F32, variance: F32): void;
+  batchNormTrainGrad(dy: F32, x: F32, y: F32 | null, m: number, c: number, mean: F32, variance: F32, gamma: F32 | null, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
+  scaleShift(x: F32, m: number, c: number, scale: F32, shift: F32, relu: boolean, y: F32): void;
   [kernel: string]: unknown;
 }
 

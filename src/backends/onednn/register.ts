@@ -9,8 +9,10 @@ import { convKernels } from './kernels/conv.js';
 import { batchMatMulConfig } from './kernels/matmul.js';
 import { poolKernels } from './kernels/pool.js';
 import { resizeKernels } from './kernels/resize.js';
+import { eltwiseKernels } from './kernels/eltwise.js';
+import { normKernels } from './kernels/norm.js';
 
-export const NATIVE_KERNELS: tf.KernelConfig[] = [...convKernels, batchMatMulConfig, ...poolKernels, ...resizeKernels];
+export const NATIVE_KERNELS: tf.KernelConfig[] = [...convKernels, batchMatMulConfig, ...poolKernels, ...resizeKernels, ...eltwiseKernels, ...normKernels];
 
 let state: { ok: boolean; reason?: string } | undefined;
 
@@ -21,7 +23,7 @@ export function registerOneDnnBackend(): { ok: boolean; reason?: string } {
   if (!addon) return (state = { ok: false, reason });
   for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'onednn' });
   for (const k of NATIVE_KERNELS) {
-    tf.unregisterKernel(k.kernelName, 'onednn');
+    if (tf.getKernel(k.kernelName, 'onednn')) tf.unregisterKernel(k.kernelName, 'onednn');
     tf.registerKernel(k);
   }
   tf.registerBackend('onednn', () => new OneDnnBackend(addon), 3);

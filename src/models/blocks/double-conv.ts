@@ -32,8 +32,7 @@ export class DoubleConv extends Module {
       for (let i = 0; i < 2; i++) {
         h = this.convs[i].apply(h); // [B, ...S', C_i]  (S' = S − 2 with valid padding)
         const n = this.norms[i];
-        if (n) h = n.apply(h);
-        h = tf.relu(h);
+        h = n ? n.apply(h, true) : tf.relu(h); // norm → ReLU, fused where the backend can
       }
       return h;
     });
