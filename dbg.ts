@@ -1,16 +1,19 @@
-import * as tf from '@tensorflow/tfjs-core';
-import './src/core/tf.ts';
-import { registerOneDnnBackend } from './src/backends/onednn/index.ts';
-console.log(registerOneDnnBackend());
-await tf.setBackend('onednn');
-const x = tf.randomNormal([2, 9, 11, 5], 0, 1, 'float32', 1), w = tf.randomNormal([3, 3, 5, 7], 0, 1, 'float32', 2);
-const f = () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 1], 'same', 'NHWC', [1, 1]);
-const y1 = f().dataSync(); const g1 = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'))))([x, w]).map(t => t.dataSync());
-await tf.setBackend('cpu');
-const y2 = f().dataSync(); const g2 = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'))))([x, w]).map(t => t.dataSync());
-const md = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
-console.log('fwd', md(y1, y2), 'gx', md(g1[0], g2[0]), 'gw', md(g1[1], g2[1]));
-// timing: 256x256x64 -> 64 conv
-await tf.setBackend('onednn');
-const X = tf.randomNormal([1, 256, 256, 64]), W = tf.randomNormal([3, 3, 64, 64]);
-for (let i = 0; i < 3; i++) { const t = performance.now(); tf.conv2d(X as tf.Tensor4D, W as tf.Tensor4D, 1, 'same').dispose(); console.log('conv 256²×64→64', (performance.now() - t).toFixed(1), 'ms', (2*256*256*64*64*9/1e6/(performance.now()-t)).toFixed(1), 'GF/s'); }
+import { tf, initBackend } from './src/core/tf.ts';
+import { registerOneDnnBackend } from './src/backends/onednn/register.ts';
+import { UNet } from './src/models/unet.ts';
+import { presetOptions } from './src/models/presets.ts';
+import { Adam } from './src/train/adam.ts';
+registerOneDnnBackend(); await initBackend();
+const [preset, base, cls, shape] = process.argv[2] === '3d' ? ['seed3d', 16, 3, [1,64,64,64,1]] : process.argv[2] === 'b64' ? ['seed2d', 64, 1, [1,256,256,1]] : ['seed2d', 16, 1, [4,128,128,1]];
+const model = new UNet(presetOptions(preset as any, { base: base as number, classes: cls as number }));
+const x = tf.randomNormal(shape as number[]);
+const params = model.namedParameters().map(([, v]) => v);
+const opt = new Adam();
+const step = () => { const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params); opt.step(params, params.map(p => grads[p.name])); value.dataSync(); tf.dispose([value, ...Object.values(grads)]); };
+step();
+const prof = await tf.profile(() => { step(); });
+const agg = new Map<string, [number, number]>();
+for (const k of prof.kernels) { const a = agg.get(k.name) ?? [0, 0]; a[0] += k.kernelTimeMs as number; a[1]++; agg.set(k.name, a); }
+console.log([...agg].sort((a, b) => b[1][0] - a[1][0]).slice(0, 25).map(([n, [ms, c]]) => `${n.padEnd(28)} ${ms.toFixed(1).padStart(8)} ms  ×${c}`).join('\n'));
+console.log('total kernel ms', prof.kernels.reduce((s, k) => s + (k.kernelTimeMs as number), 0).toFixed(1));
+const t0 = performance.now(); step(); console.log('step ms', (performance.now() - t0).toFixed(1));

@@ -1,7 +1,8 @@
 /** `unet demo`: the model summary and a forward pass of seed2d on the ImageJ blobs image. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tf, initBackend } from '../src/core/tf.js';
+import { tf } from '../src/core/tf.js';
+import { useBestBackend } from '../src/backends/select.js';
 import { UNet } from '../src/models/unet.js';
 import { presetOptions } from '../src/models/presets.js';
 import { decodePng, encodePng } from '../src/io/png.js';
@@ -20,7 +21,7 @@ export interface DemoOptions {
 
 export async function demo(opts: DemoOptions): Promise<{ ms: number; outPath: string; shape: number[] }> {
   const log = opts.log ?? console.log;
-  const backend = await initBackend();
+  const backend = await useBestBackend();
   log(summaryText(summarize('seed2d', {})));
   log('');
   const path = join(opts.root, 'data', 'blobs', 'blobs.png');

@@ -69,7 +69,25 @@ test('unet demo runs a forward pass on blobs and writes the map', () => {
   assert.deepEqual([png.width, png.height, png.channels], [256, 254, 1]);
 });
 
-test('unet info names the backend', () => {
-  const r = unet('info', '--json');
-  assert.equal(JSON.parse(r.out).backend, 'cpu');
+test('unet info names the backend in use, and oneDNN\'s version, ISA and threads when the addon loads', () => {
+  const j = JSON.parse(unet('info', '--json').out);
+  assert.ok(['onednn', 'cpu'].includes(j.backend));
+  if (j.backend === 'onednn') {
+    assert.match(j.onednn, /^\d+\.\d+\.\d+$/);
+    assert.ok(j.threads >= 1 && typeof j.isa === 'string');
+  } else {
+    assert.match(j.native, /^unavailable: /);
+  }
+});
+
+test('without the native addon, everything runs on cpu after one clear warning', () => {
+  const env = { ...process.env, UNET_NATIVE_ADDON: join(repoRoot, 'build', 'missing', 'unet_native.node'), UNET_NATIVE_BUILD: '0' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'demo', '--base', '2', '--out', mkdtempSync(join(tmpdir(), 'unet-fallback-'))], { cwd: repoRoot, encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = r.stderr.split('\n').filter((l) => l.includes('native oneDNN backend is unavailable'));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0], /is not built; install oneDNN \(apt-get install -y libdnnl-dev g\+\+ make\) and run `npm run build:native`/);
+  assert.match(r.stdout, /on backend 'cpu'/);
+  const explicit = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'info', '--json'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, UNET_BACKEND: 'cpu' } });
+  assert.equal(JSON.parse(explicit.stdout).backend, 'cpu');
 });

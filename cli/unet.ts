@@ -4,11 +4,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf, initBackend } from '../src/core/tf.js';
+import { tf } from '../src/core/tf.js';
+import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { presets } from '../src/models/presets.js';
 import type { UNetOptions } from '../src/models/options.js';
 import { parseSize, summarize, summaryJson, summaryText } from './summary.js';
 import { demo } from './demo.js';
+import { bench } from './bench.js';
+import { workloads } from '../bench/workloads.js';
 
 const root = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -53,12 +56,25 @@ program.command('demo')
     await demo({ root, out: o.out, base: o.base });
   });
 
+program.command('bench')
+  .description('time a reference workload (warm-up, then N repetitions; medians), as ../shared/reference/torch_unet.py does')
+  .requiredOption('--workload <name>', `one of: ${workloads.names().join(', ')}`)
+  .option('--backend <name>', 'onednn | cpu (default: the fastest available)')
+  .option('--threads <n>', 'threads of the native backend (default: all cores)', int('--threads'))
+  .option('--reps <n>', 'timed repetitions (at least 3)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 3) throw new InvalidArgumentError(`--reps must be an integer ≥ 3, got '${v}'`);
+    return n;
+  }, 3)
+  .option('--json', 'print one JSON line {workload, backend, ms_median, ms_min, gflops}')
+  .action(async (o) => bench(o));
+
 program.command('info')
   .description('the tensor backend in use and the environment')
   .option('--json', 'print one JSON object')
   .action(async (o) => {
-    const backend = await initBackend();
-    const info = { unet: version, tfjs: tf.version_core, backend, backends: Object.keys(tf.engine().registryFactory), node: process.version, platform: `${process.platform}-${process.arch}` };
+    await useBestBackend();
+    const info = { unet: version, tfjs: tf.version_core, ...backendInfo(), node: process.version, platform: `${process.platform}-${process.arch}` };
     console.log(o.json ? JSON.stringify(info) : Object.entries(info).map(([k, v]) => `${k.padEnd(9)} ${Array.isArray(v) ? v.join(', ') : v}`).join('\n'));
   });
 

@@ -11,8 +11,9 @@ if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.spli
   exit 1
 fi
 
-# System packages: none are needed by the TypeScript core yet; the list grows with the native backend and browser tests.
-APT_PACKAGES=()
+# System packages: oneDNN and a C++ toolchain for the native backend (without them the library runs on tfjs's CPU
+# backend, far slower).
+APT_PACKAGES=(libdnnl-dev g++ make python3)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -21,5 +22,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-npm ci --no-audit --no-fund   # runs `prepare`, which builds dist/
+npm ci --no-audit --no-fund   # runs `prepare`: builds dist/ and the native addon (build/Release/unet_native.node)
 node bin/unet.js demo

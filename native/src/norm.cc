@@ -69,39 +69,67 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
 
 // batchNormTrainGrad(dy, x, y|null (relu output: the mask), M, C, mean, variance, gamma|null, eps, dx, dgamma|null, dbeta|null)
 //   g = dy·[y > 0];  x̂ = (x − μ)·inv;  dβ = Σg;  dγ = Σ g·x̂;  dx = γ·inv·(g − dβ/M − x̂·dγ/M)
+// Pass 1 writes g into dx and accumulates Σg, Σg·(x − μ) per thread; pass 2 turns dx into the input gradient.
 Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
-  const float* dy = f32(info[0]);
-  const float* x = f32(info[1]);
-  const float* y = f32opt(info[2]);
+  const float* __restrict dy = f32(info[0]);
+  const float* __restrict x = f32(info[1]);
+  const float* __restrict y = f32opt(info[2]);
   int64_t M = info[3].As<Napi::Number>().Int64Value(), C = info[4].As<Napi::Number>().Int64Value();
   const float* mean = f32(info[5]);
   const float* var = f32(info[6]);
   const float* gamma = f32opt(info[7]);
   double eps = info[8].As<Napi::Number>().DoubleValue();
-  float* dx = f32(info[9]);
+  float* __restrict dx = f32(info[9]);
   float* dgamma = f32opt(info[10]);
   float* dbeta = f32opt(info[11]);
-  std::vector<float> inv(C);
-  for (int64_t c = 0; c < C; c++) inv[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[c]) + eps));
-  auto g = [&](int64_t i) { return (y && !(y[i] > 0.f)) ? 0.f : dy[i]; };
-  std::vector<double> sg, sgx;
-  channelSums(M, C, sg, [&](int64_t m, int64_t c) { return static_cast<double>(g(m * C + c)); });
-  channelSums(M, C, sgx, [&](int64_t m, int64_t c) { int64_t i = m * C + c; return static_cast<double>(g(i)) * (x[i] - mean[c]) * inv[c]; });
+  int T = omp_get_max_threads();
+  std::vector<double> part(static_cast<size_t>(T) * 2 * C, 0.0);
+  const float* __restrict mu = mean;
+#pragma omp parallel
+  {
+    double* __restrict sg = part.data() + static_cast<size_t>(omp_get_thread_num()) * 2 * C;
+    double* __restrict sgx = sg + C;
+#pragma omp for schedule(static)
+    for (int64_t m = 0; m < M; m++) {
+      const float* __restrict dyr = dy + m * C;
+      const float* __restrict xr = x + m * C;
+      float* __restrict gr = dx + m * C;
+      if (y) {
+        const float* __restrict yr = y + m * C;
+#pragma omp simd
+        for (int64_t c = 0; c < C; c++) gr[c] = yr[c] > 0.f ? dyr[c] : 0.f;
+      } else {
+#pragma omp simd
+        for (int64_t c = 0; c < C; c++) gr[c] = dyr[c];
+      }
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) {
+        sg[c] += gr[c];
+        sgx[c] += static_cast<double>(gr[c]) * (xr[c] - mu[c]);
+      }
+    }
+  }
   std::vector<float> a(C), bcoef(C), k(C);
   for (int64_t c = 0; c < C; c++) {
-    float gm = gamma ? gamma[c] : 1.0f;
-    if (dgamma) dgamma[c] = static_cast<float>(sgx[c]);
-    if (dbeta) dbeta[c] = static_cast<float>(sg[c]);
-    a[c] = gm * inv[c];                                     // dx = a·g − a/M·Σg − a/M·x̂·Σg·x̂
-    bcoef[c] = static_cast<float>(a[c] * sg[c] / M);
-    k[c] = static_cast<float>(a[c] * sgx[c] / M * inv[c]);  // multiplies (x − μ)
+    double s1 = 0, s2 = 0;
+    for (int t = 0; t < T; t++) { s1 += part[static_cast<size_t>(t) * 2 * C + c]; s2 += part[static_cast<size_t>(t) * 2 * C + C + c]; }
+    double inv = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    double gm = gamma ? gamma[c] : 1.0;
+    if (dgamma) dgamma[c] = static_cast<float>(s2 * inv);
+    if (dbeta) dbeta[c] = static_cast<float>(s1);
+    a[c] = static_cast<float>(gm * inv);                          // dx = a·g − a·Σg/M − a·inv²·Σg(x−μ)/M·(x − μ)
+    bcoef[c] = static_cast<float>(gm * inv * s1 / M);
+    k[c] = static_cast<float>(gm * inv * inv * inv * s2 / M);
   }
+  const float* __restrict pa = a.data();
+  const float* __restrict pb = bcoef.data();
+  const float* __restrict pk = k.data();
 #pragma omp parallel for schedule(static)
   for (int64_t m = 0; m < M; m++) {
-    for (int64_t c = 0; c < C; c++) {
-      int64_t i = m * C + c;
-      dx[i] = a[c] * g(i) - bcoef[c] - k[c] * (x[i] - mean[c]);
-    }
+    const float* __restrict xr = x + m * C;
+    float* __restrict gr = dx + m * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; c++) gr[c] = pa[c] * gr[c] - pb[c] - pk[c] * (xr[c] - mu[c]);
   }
   return info.Env().Undefined();
 }

@@ -73,6 +73,20 @@ export class OneDnnBackend extends MathBackendCPU {
     return this.readSync(dataId);
   }
 
+  /**
+   * Adam's update in place (see src/train/adam.ts) when p, m and v each own their storage alone; false otherwise, and
+   * the optimizer then runs tfjs ops.
+   */
+  adamInPlace(p: tf.TensorInfo, g: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, lr: number, b1: number, b2: number, eps: number, step: number): boolean {
+    const sole = (t: tf.TensorInfo) => {
+      const d = this.data.get(t.dataId);
+      return d !== undefined && d.refCount === 1 && d.values instanceof Float32Array;
+    };
+    if (![p, m, v].every(sole) || g.dtype !== 'float32') return false;
+    this.native.adam(this.f32(p), this.f32(g), this.f32(m), this.f32(v), lr, b1, b2, eps, step);
+    return true;
+  }
+
   /** Drops the recycled arrays (for memory measurements). */
   releasePool(): void {
     this.pool.clear();

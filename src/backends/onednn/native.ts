@@ -38,7 +38,8 @@ const root = (() => {
   return d;
 })();
 
-export const addonPath = join(root, 'build', 'Release', 'unet_native.node');
+/** Where the addon is loaded from (UNET_NATIVE_ADDON overrides, e.g. to test the fallback). */
+export const addonPath = process.env.UNET_NATIVE_ADDON ?? join(root, 'build', 'Release', 'unet_native.node');
 export const HOW_TO_BUILD = 'install oneDNN (apt-get install -y libdnnl-dev g++ make) and run `npm run build:native` in ' + root;
 
 let cached: { addon?: NativeAddon; reason?: string } | undefined;

@@ -1,0 +1,48 @@
+/**
+ * Node: picks the fastest backend — the native `onednn` one when its addon loads, else tfjs's CPU backend with one
+ * clear warning naming the reason and how to build the addon.
+ */
+import { initBackend, tf } from '../core/tf.js';
+import { registerOneDnnBackend } from './onednn/register.js';
+import { loadAddon } from './onednn/native.js';
+import { lookUpOption } from '../core/registry.js';
+
+let warned = false;
+
+export interface BackendChoice {
+  /** 'onednn' | 'cpu'; default: the fastest available (env UNET_BACKEND overrides). */
+  backend?: string;
+  /** Threads of the native backend; default all cores (env UNET_THREADS). */
+  threads?: number;
+}
+
+export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
+  const wanted = o.backend ?? process.env.UNET_BACKEND;
+  if (wanted !== undefined) lookUpOption('backend', wanted, ['onednn', 'cpu'] as const);
+  if (wanted !== 'cpu') {
+    const reg = registerOneDnnBackend();
+    if (!reg.ok) {
+      if (wanted === 'onednn') throw new Error(`backend 'onednn' is unavailable: ${reg.reason}`);
+      if (!warned) {
+        warned = true;
+        console.warn(`unet-ts: the native oneDNN backend is unavailable (${reg.reason}); running on tfjs's CPU backend, which is far slower`);
+      }
+    } else if (o.threads !== undefined) {
+      loadAddon().addon!.setThreads(o.threads);
+    }
+  }
+  return initBackend(wanted);
+}
+
+/** What `unet info` prints. */
+export function backendInfo(): Record<string, string | number> {
+  const { addon, reason } = loadAddon();
+  const out: Record<string, string | number> = { backend: tf.getBackend() };
+  if (addon) {
+    const i = addon.info();
+    Object.assign(out, { onednn: i.dnnl, isa: i.isa, threads: i.threads, cores: i.cores });
+  } else {
+    out.native = `unavailable: ${reason}`;
+  }
+  return out;
+}

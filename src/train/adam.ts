@@ -1,0 +1,75 @@
+/**
+ * Adam (Kingma & Ba), with PyTorch's update: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
+ * p ← p − lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε). On a backend that updates in place (`onednn`), one native pass per
+ * parameter; elsewhere tfjs ops.
+ */
+import { tf, type Tensor, type Variable } from '../core/tf.js';
+
+export interface AdamOptions {
+  /** Learning rate. Default 1e-4 (the chapter's). */
+  lr?: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  eps?: number;
+}
+
+/** A backend that can run Adam's update in place on a parameter's own storage. */
+interface InPlaceAdam {
+  adamInPlace(p: Variable, g: Tensor, m: Tensor, v: Tensor, lr: number, beta1: number, beta2: number, eps: number, step: number): boolean;
+}
+
+/** A variable of zeros that owns its storage alone (so the in-place path applies). */
+function zerosVariable(like: Tensor): Variable {
+  const z = tf.zerosLike(like);
+  const v = tf.variable(z, false);
+  z.dispose();
+  return v;
+}
+
+export class Adam {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Steps taken. */
+  t = 0;
+  private readonly moments = new Map<Variable, { m: Variable; v: Variable }>();
+
+  constructor(o: AdamOptions = {}) {
+    this.lr = o.lr ?? 1e-4;
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.eps = o.eps ?? 1e-8;
+  }
+
+  /** Applies one update; `lr` overrides the base rate (schedules). Gradients are not disposed. */
+  step(params: Variable[], grads: Tensor[], lr = this.lr): void {
+    this.t += 1;
+    const { beta1: b1, beta2: b2, eps, t } = this;
+    const backend = tf.backend() as unknown as Partial<InPlaceAdam>;
+    params.forEach((p, i) => {
+      const g = grads[i];
+      let s = this.moments.get(p);
+      if (!s) {
+        s = { m: zerosVariable(p), v: zerosVariable(p) };
+        this.moments.set(p, s);
+      }
+      if (backend.adamInPlace?.(p, g, s.m, s.v, lr, b1, b2, eps, t)) return;
+      const { m, v } = s;
+      tf.tidy(() => {
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - b2 ** t)), eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), lr / (1 - b1 ** t))));
+      });
+    });
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments.values()) { m.dispose(); v.dispose(); }
+    this.moments.clear();
+  }
+}
