@@ -61,6 +61,10 @@ program.command('bench')
   .requiredOption('--workload <name>', `one of: ${workloads.names().join(', ')}`)
   .option('--backend <name>', 'onednn | cpu (default: the fastest available)')
   .option('--threads <n>', 'threads of the native backend (default: all cores)', int('--threads'))
+  .option('--precision <p>', 'fp32 | bf16 (bf16 convolutions, fp32 accumulation and master weights; needs AVX512-BF16)', (v: string) => {
+    if (v !== 'fp32' && v !== 'bf16') throw new InvalidArgumentError(`--precision must be fp32 or bf16, got '${v}'`);
+    return v;
+  }, 'fp32')
   .option('--reps <n>', 'timed repetitions (at least 3)', (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 3) throw new InvalidArgumentError(`--reps must be an integer ≥ 3, got '${v}'`);

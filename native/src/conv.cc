@@ -31,19 +31,39 @@ dims dnnlDil(const dims& d) {
   return o;
 }
 
+// Mixed precision: bf16 sources, weights and incoming gradients, f32 outputs and accumulation (setPrecision).
+bool gBf16 = false;
+
 struct Geom {
   size_t nd;
   dims x, w, y, strides, dil, padL, padR;
   bool bias;
+  bool bf16 = gBf16;
+  dt lo() const { return bf16 ? dt::bf16 : dt::f32; }
   md xmd() const { return md(toNC(x), dt::f32, actTag(nd)); }
   md ymd() const { return md(toNC(y), dt::f32, actTag(nd)); }
+  md xlo() const { return md(toNC(x), lo(), actTag(nd)); }  // the source as the primitive reads it
+  md ylo() const { return md(toNC(y), lo(), actTag(nd)); }  // the incoming gradient as the primitive reads it
   md wuser() const { return md(toOI(w), dt::f32, weiTag(nd)); }
-  md wany() const { return md(toOI(w), dt::f32, tag::any); }
+  md wany() const { return md(toOI(w), lo(), tag::any); }
+  md wanyF32() const { return md(toOI(w), dt::f32, tag::any); }
   md bmd() const { return md({w.back()}, dt::f32, tag::a); }
-  std::string k(const char* kind) const { return key(kind, {&x, &w, &y, &strides, &dil, &padL, &padR}, bias); }
+  std::string k(const char* kind) const { return key(kind, {&x, &w, &y, &strides, &dil, &padL, &padR}, bias * 2 + bf16); }
   dnnl::convolution_forward::desc fwdDesc() const {
-    if (bias) return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xmd(), wany(), bmd(), ymd(), strides, dnnlDil(dil), padL, padR);
-    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xmd(), wany(), ymd(), strides, dnnlDil(dil), padL, padR);
+    if (bias) return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xlo(), wany(), bmd(), ymd(), strides, dnnlDil(dil), padL, padR);
+    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, xlo(), wany(), ymd(), strides, dnnlDil(dil), padL, padR);
+  }
+};
+
+// An f32 → bf16 conversion of a user buffer into a cached scratch memory.
+struct Down {
+  dnnl::memory buf;
+  dnnl::reorder prim;
+  Down() = default;
+  explicit Down(const md& from, const md& to) : buf(to, engine()), prim(dnnl::memory(from, engine(), nullptr), buf) {}
+  dnnl::memory run(dnnl::memory src) {
+    prim.execute(stream(), src, buf);
+    return buf;
   }
 };
 
@@ -68,6 +88,7 @@ struct Fwd {
   bool reorder;
   dnnl::reorder wReorder;
   dnnl::memory wBuf;
+  Down xDown;
 };
 Cache<Fwd> fwdCache;
 
@@ -85,9 +106,11 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       f->wBuf = dnnl::memory(pd.weights_desc(), engine());
       f->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), f->wBuf);
     }
+    if (g.bf16) f->xDown = Down(g.xmd(), g.xlo());
     c = fwdCache.put(k, std::move(f));
   }
   dnnl::memory xm(g.xmd(), engine(), f32(info[0]));
+  if (g.bf16) xm = c->xDown.run(xm);
   dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
   dnnl::memory ym(g.ymd(), engine(), f32(info[5]));
   dnnl::memory wUse = wm;
@@ -108,6 +131,7 @@ struct BwdData {
   bool reorder;
   dnnl::reorder wReorder;
   dnnl::memory wBuf;
+  Down dyDown;
 };
 Cache<BwdData> bwdDataCache;
 
@@ -118,16 +142,18 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   BwdData* c = bwdDataCache.get(k);
   if (!c) {
     auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
-    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
+    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
     auto pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
     auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), pd.weights_desc() != g.wuser(), {}, {}});
     if (b->reorder) {
       b->wBuf = dnnl::memory(pd.weights_desc(), engine());
       b->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), b->wBuf);
     }
+    if (g.bf16) b->dyDown = Down(g.ymd(), g.ylo());
     c = bwdDataCache.put(k, std::move(b));
   }
   dnnl::memory dym(g.ymd(), engine(), f32(info[0]));
+  if (g.bf16) dym = c->dyDown.run(dym);
   dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
   dnnl::memory dxm(g.xmd(), engine(), f32(info[4]));
   dnnl::memory wUse = wm;
@@ -146,6 +172,7 @@ struct BwdWeights {
   bool reorder;
   dnnl::reorder wReorder;
   dnnl::memory wBuf;
+  Down xDown, dyDown;
 };
 Cache<BwdWeights> bwdWeightsCache;
 
@@ -159,18 +186,26 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   if (!c) {
     auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
     auto desc = g.bias
-        ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.bmd(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR)
-        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ymd(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
+        ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xlo(), g.wanyF32(), g.bmd(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR)
+        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xlo(), g.wanyF32(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
     auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
     auto b = std::make_unique<BwdWeights>(BwdWeights{pd, dnnl::convolution_backward_weights(pd), pd.diff_weights_desc() != g.wuser(), {}, {}});
     if (b->reorder) {
       b->wBuf = dnnl::memory(pd.diff_weights_desc(), engine());
       b->wReorder = dnnl::reorder(b->wBuf, dnnl::memory(g.wuser(), engine(), nullptr));
     }
+    if (g.bf16) {
+      b->xDown = Down(g.xmd(), g.xlo());
+      b->dyDown = Down(g.ymd(), g.ylo());
+    }
     c = bwdWeightsCache.put(k, std::move(b));
   }
   dnnl::memory xm(g.xmd(), engine(), f32(info[0]));
   dnnl::memory dym(g.ymd(), engine(), f32(info[2]));
+  if (g.bf16) {
+    xm = c->xDown.run(xm);
+    dym = c->dyDown.run(dym);
+  }
   dnnl::memory dwm(g.wuser(), engine(), f32(info[4]));
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, c->reorder ? c->wBuf : dwm}};
   if (dbias) args.insert({DNNL_ARG_DIFF_BIAS, dnnl::memory(g.bmd(), engine(), dbias)});
@@ -182,7 +217,17 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// setPrecision('fp32' | 'bf16') → the precision now in force; bf16 needs a CPU with AVX512-BF16 (or AMX)
+Napi::Value SetPrecision(const Napi::CallbackInfo& info) {
+  std::string p = info[0].As<Napi::String>();
+  auto isa = dnnl::get_effective_cpu_isa();
+  bool bf16ok = isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  gBf16 = p == "bf16" && bf16ok;
+  return Napi::String::New(info.Env(), gBf16 ? "bf16" : "fp32");
+}
+
 void registerConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("setPrecision", Napi::Function::New(env, SetPrecision));
   exports.Set("conv", Napi::Function::New(env, Conv));
   exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData));
   exports.Set("convBackwardWeights", Napi::Function::New(env, ConvBackwardWeights));

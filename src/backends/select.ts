@@ -14,6 +14,11 @@ export interface BackendChoice {
   backend?: string;
   /** Threads of the native backend; default all cores (env UNET_THREADS). */
   threads?: number;
+  /**
+   * 'bf16': convolutions in bf16 with f32 outputs, accumulation and master weights (native backend on a CPU with
+   * AVX512-BF16); 'fp32' otherwise. Default 'fp32'.
+   */
+  precision?: 'fp32' | 'bf16';
 }
 
 export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
@@ -27,10 +32,14 @@ export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
         warned = true;
         console.warn(`unet-ts: the native oneDNN backend is unavailable (${reg.reason}); running on tfjs's CPU backend, which is far slower`);
       }
-    } else if (o.threads !== undefined) {
-      loadAddon().addon!.setThreads(o.threads);
+    } else {
+      const addon = loadAddon().addon!;
+      if (o.threads !== undefined) addon.setThreads(o.threads);
+      const p = addon.setPrecision(o.precision ?? 'fp32');
+      if (o.precision === 'bf16' && p !== 'bf16') console.warn(`unet-ts: --precision bf16 needs AVX512-BF16, which this CPU (${addon.info().isa}) lacks; running fp32`);
     }
   }
+  if (o.precision === 'bf16' && (wanted === 'cpu' || !registerOneDnnBackend().ok)) console.warn("unet-ts: --precision bf16 needs the native backend; running fp32");
   return initBackend(wanted);
 }
 
@@ -40,7 +49,7 @@ export function backendInfo(): Record<string, string | number> {
   const out: Record<string, string | number> = { backend: tf.getBackend() };
   if (addon) {
     const i = addon.info();
-    Object.assign(out, { onednn: i.dnnl, isa: i.isa, threads: i.threads, cores: i.cores });
+    Object.assign(out, { onednn: i.dnnl, isa: i.isa, threads: i.threads, cores: i.cores, bf16: ['avx512_core_bf16', 'avx512_core_amx'].includes(i.isa) ? 'yes' : 'no' });
   } else {
     out.native = `unavailable: ${reason}`;
   }

@@ -14,6 +14,8 @@ type Shape = number[];
 export interface NativeAddon {
   info(): { dnnl: string; isa: string; threads: number; cores: number };
   setThreads(n: number): number;
+  /** 'bf16' (bf16 convolutions with f32 outputs and accumulation) or 'fp32'; returns the mode in force. */
+  setPrecision(p: 'fp32' | 'bf16'): 'fp32' | 'bf16';
   conv(x: F32, xShape: Shape, w: F32, wShape: Shape, bias: F32 | null, y: F32, yShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
   convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
   convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
