@@ -18,6 +18,10 @@ export interface NativeAddon {
   convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
   convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
   batchMatMul(a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, transA: boolean, transB: boolean): void;
+  /** Max pooling of [B, (D,) H, W, C]; window, strides and front padding per spatial axis. */
+  maxPool(x: F32, xShape: Shape, y: F32, yShape: Shape, window: Shape, strides: Shape, padFront: Shape): void;
+  /** ∂L/∂x of max pooling (dx has x's shape), the argmax recomputed from x. */
+  maxPoolBackward(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dx: F32, window: Shape, strides: Shape, padFront: Shape): void;
   [kernel: string]: unknown;
 }
 
