@@ -22,6 +22,10 @@ export interface NativeAddon {
   maxPool(x: F32, xShape: Shape, y: F32, yShape: Shape, window: Shape, strides: Shape, padFront: Shape): void;
   /** ∂L/∂x of max pooling (dx has x's shape), the argmax recomputed from x. */
   maxPoolBackward(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dx: F32, window: Shape, strides: Shape, padFront: Shape): void;
+  /** Linear resize of [B, (D,) H, W, C] to y's spatial size; mode 0 align-corners, 1 half-pixel, 2 asymmetric. */
+  resizeLinear(x: F32, xShape: Shape, y: F32, yShape: Shape, mode: number): void;
+  /** ∂L/∂x of resizeLinear: dx (the input's shape) from dy. */
+  resizeLinearBackward(dy: F32, dyShape: Shape, dx: F32, dxShape: Shape, mode: number): void;
   [kernel: string]: unknown;
 }
 

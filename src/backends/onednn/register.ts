@@ -8,7 +8,7 @@ import { loadAddon } from './native.js';
 import { convKernels } from './kernels/conv.js';
 import { batchMatMulConfig } from './kernels/matmul.js';
 import { poolKernels } from './kernels/pool.js';
-import { resizeKernels } from './kernels/resize.js';
+import { registerResizeGradient, resizeKernels } from './kernels/resize.js';
 
 export const NATIVE_KERNELS: tf.KernelConfig[] = [...convKernels, batchMatMulConfig, ...poolKernels, ...resizeKernels];
 
@@ -21,9 +21,11 @@ export function registerOneDnnBackend(): { ok: boolean; reason?: string } {
   if (!addon) return (state = { ok: false, reason });
   for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'onednn' });
   for (const k of NATIVE_KERNELS) {
-    tf.unregisterKernel(k.kernelName, 'onednn');
+    // kernels the cpu backend lacks (UnetResizeLinear…) have no copy to replace
+    if (tf.getKernel(k.kernelName, 'onednn')) tf.unregisterKernel(k.kernelName, 'onednn');
     tf.registerKernel(k);
   }
+  registerResizeGradient();
   tf.registerBackend('onednn', () => new OneDnnBackend(addon), 3);
   return (state = { ok: true });
 }
