@@ -9,9 +9,10 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node entry registers no gradients; this bundle of its own gradient definitions does (see
 // scripts/build-gradients.mjs).
 import './generated/tfjs-gradients.js';
-import { patchResizeBilinearGrad } from '../backends/cpu/ResizeBilinearGrad.js';
+import { replaceResizeBilinearGrad } from '../backends/cpu/ResizeBilinearGrad.js';
 
-patchResizeBilinearGrad('cpu');
+// tfjs-backend-cpu 4.22's ResizeBilinearGrad ignores halfPixelCenters and mislabels its output shape.
+replaceResizeBilinearGrad('cpu');
 
 export { tf };
 export type { Tensor, Variable, Rank, NamedTensorMap } from '@tensorflow/tfjs-core';

@@ -31,6 +31,14 @@ export interface NativeAddon {
   batchNormTrain(x: F32, m: number, c: number, gamma: F32 | null, beta: F32 | null, eps: number, relu: boolean, y: F32, mean: F32, variance: F32): void;
   batchNormTrainGrad(dy: F32, x: F32, y: F32 | null, m: number, c: number, mean: F32, variance: F32, gamma: F32 | null, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
   scaleShift(x: F32, m: number, c: number, scale: F32, shift: F32, relu: boolean, y: F32): void;
+  /** Max pooling of [B, (D,) H, W, C]; window, strides and front padding per spatial axis. */
+  maxPool(x: F32, xShape: Shape, y: F32, yShape: Shape, window: Shape, strides: Shape, padFront: Shape): void;
+  /** ∂L/∂x of max pooling (dx has x's shape), the argmax recomputed from x. */
+  maxPoolBackward(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dx: F32, window: Shape, strides: Shape, padFront: Shape): void;
+  /** Linear resize of [B, (D,) H, W, C] to y's spatial size; mode 0 align-corners, 1 half-pixel, 2 asymmetric. */
+  resizeLinear(x: F32, xShape: Shape, y: F32, yShape: Shape, mode: number): void;
+  /** ∂L/∂x of resizeLinear: dx (the input's shape) from dy. */
+  resizeLinearBackward(dy: F32, dyShape: Shape, dx: F32, dxShape: Shape, mode: number): void;
   [kernel: string]: unknown;
 }
 

@@ -8,7 +8,7 @@ import { loadAddon } from './native.js';
 import { convKernels } from './kernels/conv.js';
 import { batchMatMulConfig } from './kernels/matmul.js';
 import { poolKernels } from './kernels/pool.js';
-import { resizeKernels } from './kernels/resize.js';
+import { registerResizeGradient, resizeKernels } from './kernels/resize.js';
 import { eltwiseKernels } from './kernels/eltwise.js';
 import { normKernels } from './kernels/norm.js';
 
@@ -23,9 +23,11 @@ export function registerOneDnnBackend(): { ok: boolean; reason?: string } {
   if (!addon) return (state = { ok: false, reason });
   for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'onednn' });
   for (const k of NATIVE_KERNELS) {
+    // kernels the cpu backend lacks (UnetResizeLinear…) have no copy to replace
     if (tf.getKernel(k.kernelName, 'onednn')) tf.unregisterKernel(k.kernelName, 'onednn');
     tf.registerKernel(k);
   }
+  registerResizeGradient();
   tf.registerBackend('onednn', () => new OneDnnBackend(addon), 3);
   return (state = { ok: true });
 }

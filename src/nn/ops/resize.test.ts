@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../core/tf.js';
 import { assertClose, assertNoLeak, numericalGradient, testBackends } from '../../core/testing.js';
+import { registerOneDnnBackend } from '../../backends/onednn/register.js';
 import { linearTaps, resizeLinear, upsample2x } from './resize.js';
+
+// Run on the native backend too when its addon is built: there resizeLinear is the fused UnetResizeLinear kernel.
+registerOneDnnBackend();
 
 /** Brute-force trilinear interpolation with PyTorch's formulas, one output voxel at a time. */
 function trilinearBrute(x: Float32Array, [d, h, w, c]: number[], [od, oh, ow]: number[], alignCorners: boolean): Float32Array {

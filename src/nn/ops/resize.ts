@@ -3,9 +3,14 @@
  * `align_corners` semantics (true: src = dst·(in−1)/(out−1); false: half-pixel centres, src = (dst+½)·in/out − ½,
  * clamped at 0). Trilinear is separable: bilinear over (H, W) with tfjs's ResizeBilinear kernel, then linear
  * interpolation along D as a gather of the two neighbouring slices and a blend; the gradient of every step is
- * tfjs's own (ResizeBilinearGrad, GatherV2's segment sum), so the op trains on every backend.
+ * tfjs's own (ResizeBilinearGrad, GatherV2's segment sum), so the op trains on every backend. A backend that has
+ * the `UnetResizeLinear` kernel (the native `onednn` backend) runs the whole resize as that one kernel instead, with
+ * its registered gradient `UnetResizeLinearGrad`.
  */
 import { tf, type Tensor } from '../../core/tf.js';
+
+/** The fused resize kernel a backend may provide (inputs {x}, attrs {size, alignCorners}); see backends/onednn. */
+const RESIZE_KERNEL = 'UnetResizeLinear';
 
 /** Source indices and blend weights of linear interpolation along one axis of length `inSize`. */
 export function linearTaps(inSize: number, outSize: number, alignCorners: boolean): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
@@ -42,6 +47,10 @@ export function resizeAxisLinear(x: Tensor, axis: number, outSize: number, align
 export function resizeLinear(x: Tensor, size: readonly number[], alignCorners = true): Tensor {
   const dims = x.rank - 2;
   if (size.length !== dims) throw new Error(`resizeLinear: size ${JSON.stringify(size)} has ${size.length} axes but the input [${x.shape}] has ${dims} spatial axes`);
+  if (tf.getKernel(RESIZE_KERNEL, tf.getBackend())) {
+    const attrs = { size: [...size], alignCorners };
+    return tf.tidy(() => tf.engine().runKernel(RESIZE_KERNEL, { x }, attrs) as Tensor);
+  }
   return tf.tidy(() => {
     const hw = size.slice(-2) as [number, number];
     if (dims === 2) return tf.image.resizeBilinear(x as tf.Tensor4D, hw, alignCorners, !alignCorners);
