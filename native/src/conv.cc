@@ -2,6 +2,8 @@
 // (nhwc / ndhwc) and tfjs's filter layout (hwio / dhwio), any stride, dilation and padding. Primitives are cached by
 // configuration; weights are reordered into the primitive's preferred layout when it differs from the user's.
 #include "common.h"
+#include <cstdlib>
+#include <cstdio>
 
 namespace unet {
 namespace {
@@ -82,6 +84,97 @@ Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si) {
   return g;
 }
 
+// Optional implementation preference for forward convolutions (env UNET_CONV_FWD_IMPL, e.g. "jit:avx512_core"):
+// skip oneDNN's first choice until an implementation whose name starts with it comes up.
+template <typename PD>
+void preferImpl(PD& pd, const char* env) {
+  const char* want = std::getenv(env);
+  if (!want || !*want) return;
+  PD first = pd;
+  if (std::getenv("UNET_CONV_LIST")) {
+    PD it = pd;
+    do fprintf(stderr, "impl: %s\n", it.impl_info_str()); while (it.next_impl());
+  }
+  do {
+    if (std::string(pd.impl_info_str()).rfind(want, 0) == 0) return;
+  } while (pd.next_impl());
+  pd = first;
+}
+
+struct BwdData {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  bool reorder;
+  dnnl::reorder wReorder;
+  dnnl::memory wBuf;
+  Down dyDown;
+};
+Cache<BwdData> bwdDataCache;
+
+// dx = backward-data of the convolution g (dy has g.y's shape, w g.w's, dx g.x's).
+void runBackwardData(const Geom& g, float* dy, float* w, float* dx) {
+  auto k = g.k("bwd_data");
+  BwdData* c = bwdDataCache.get(k);
+  if (!c) {
+    auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
+    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
+    auto pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
+    auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), pd.weights_desc() != g.wuser(), {}, {}});
+    if (b->reorder) {
+      b->wBuf = dnnl::memory(pd.weights_desc(), engine());
+      b->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), b->wBuf);
+    }
+    if (g.bf16) b->dyDown = Down(g.ymd(), g.ylo());
+    c = bwdDataCache.put(k, std::move(b));
+  }
+  dnnl::memory dym(g.ymd(), engine(), dy);
+  if (g.bf16) dym = c->dyDown.run(dym);
+  dnnl::memory wm(g.wuser(), engine(), w);
+  dnnl::memory dxm(g.xmd(), engine(), dx);
+  dnnl::memory wUse = wm;
+  if (c->reorder) {
+    c->wReorder.execute(stream(), wm, c->wBuf);
+    wUse = c->wBuf;
+  }
+  c->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DIFF_SRC, dxm}});
+  stream().wait();
+}
+
+// A stride-1, undilated, symmetrically padded ('same') convolution equals the backward-data pass of the convolution
+// with in/out channels swapped and the kernel flipped: y[o] = Σ_i x ⋆ w[·, i, o] = bwd_data(dy := x, W'[t, o, i] =
+// w[K−1−t, i, o]). oneDNN 2.6's backward-data kernel for channels-last runs faster on AVX-512 than its forward one
+// (brgconv), so the forward pass takes that route (UNET_CONV_FWD_VIA_BWD=0 turns it off).
+bool viaBackwardData(const Geom& g) {
+  static const bool on = [] { const char* e = std::getenv("UNET_CONV_FWD_VIA_BWD"); return !(e && e[0] == '0'); }();
+  if (!on) return false;
+  for (size_t i = 0; i < g.nd; i++) {
+    int64_t k = g.w[i];
+    if (g.strides[i] != 1 || g.dil[i] != 1 || k % 2 == 0 || k == 1 || g.padL[i] != (k - 1) / 2 || g.padR[i] != (k - 1) / 2) return false;
+  }
+  return true;
+}
+
+std::vector<float> gFlipped;
+
+void forwardViaBackwardData(const Geom& g, float* x, float* w, float* y) {
+  int64_t taps = prod(g.w, 0, g.nd), I = g.w[g.nd], O = g.w[g.nd + 1];
+  gFlipped.resize(static_cast<size_t>(taps * I * O));
+  float* f = gFlipped.data();
+  for (int64_t t = 0; t < taps; t++) {
+    const float* src = w + (taps - 1 - t) * I * O;  // [i][o]
+    float* dst = f + t * O * I;                     // [o][i]
+    for (int64_t i = 0; i < I; i++)
+      for (int64_t o = 0; o < O; o++) dst[o * I + i] = src[i * O + o];
+  }
+  Geom h = g;
+  h.x = g.y;  // the backward problem's source is our output
+  h.y = g.x;  // its incoming gradient is our input
+  h.w = g.w;
+  h.w[g.nd] = O;
+  h.w[g.nd + 1] = I;
+  runBackwardData(h, x, f, y);
+}
+
 struct Fwd {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
@@ -97,10 +190,15 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   Geom g = geomFrom(info, 1, 3, 6, 7);
   float* bias = f32opt(info[4]);
   g.bias = bias != nullptr;
+  if (!bias && viaBackwardData(g)) {
+    forwardViaBackwardData(g, f32(info[0]), f32(info[2]), f32(info[5]));
+    return info.Env().Undefined();
+  }
   auto k = g.k("fwd");
   Fwd* c = fwdCache.get(k);
   if (!c) {
     auto pd = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
+    preferImpl(pd, "UNET_CONV_FWD_IMPL");
     auto f = std::make_unique<Fwd>(Fwd{pd, dnnl::convolution_forward(pd), pd.weights_desc() != g.wuser(), {}, {}});
     if (f->reorder) {
       f->wBuf = dnnl::memory(pd.weights_desc(), engine());
@@ -125,44 +223,11 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-struct BwdData {
-  dnnl::convolution_backward_data::primitive_desc pd;
-  dnnl::convolution_backward_data prim;
-  bool reorder;
-  dnnl::reorder wReorder;
-  dnnl::memory wBuf;
-  Down dyDown;
-};
-Cache<BwdData> bwdDataCache;
 
 // convBackwardData(dy, dyShape, w, wShape, dx, dxShape, strides, dilations, padL, padR)
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   Geom g = geomFrom(info, 5, 3, 1, 6);
-  auto k = g.k("bwd_data");
-  BwdData* c = bwdDataCache.get(k);
-  if (!c) {
-    auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
-    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
-    auto pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
-    auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), pd.weights_desc() != g.wuser(), {}, {}});
-    if (b->reorder) {
-      b->wBuf = dnnl::memory(pd.weights_desc(), engine());
-      b->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), b->wBuf);
-    }
-    if (g.bf16) b->dyDown = Down(g.ymd(), g.ylo());
-    c = bwdDataCache.put(k, std::move(b));
-  }
-  dnnl::memory dym(g.ymd(), engine(), f32(info[0]));
-  if (g.bf16) dym = c->dyDown.run(dym);
-  dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
-  dnnl::memory dxm(g.xmd(), engine(), f32(info[4]));
-  dnnl::memory wUse = wm;
-  if (c->reorder) {
-    c->wReorder.execute(stream(), wm, c->wBuf);
-    wUse = c->wBuf;
-  }
-  c->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DIFF_SRC, dxm}});
-  stream().wait();
+  runBackwardData(g, f32(info[0]), f32(info[2]), f32(info[4]));
   return info.Env().Undefined();
 }
 

@@ -1,0 +1,12 @@
+import { tf } from './src/core/tf.ts';
+import { useBestBackend } from './src/backends/select.ts';
+import { UNet } from './src/models/unet.ts';
+import { presetOptions } from './src/models/presets.ts';
+import { Adam } from './src/train/adam.ts';
+await useBestBackend();
+const model = new UNet(presetOptions('seed2d', { base: 64, classes: 1 }));
+const x = tf.randomNormal([1, 256, 256, 1]);
+const params = model.namedParameters().map(([, v]) => v);
+const opt = new Adam();
+const step = () => { const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params); opt.step(params, params.map(p => grads[p.name])); value.dataSync(); tf.dispose([value, ...Object.values(grads)]); };
+step(); step();
