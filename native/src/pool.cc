@@ -181,6 +181,7 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Exports maxPool and maxPoolBackward.
 void registerPool(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
