@@ -79,10 +79,9 @@ void poolForward(const float* x, float* y, const PoolGeom& g) {
   }
 }
 
-// Adds dy of output row (b, od, oh), channels [c0, c1), to dx at each window's first maximum. m and rem are scratch
-// of C floats: the window maximum, and the gradient not yet handed out (zeroed once the first maximum takes it).
-void backwardRow(const float* x, const float* dy, float* dx, const PoolGeom& g, int64_t b, int64_t od, int64_t oh,
-                 int64_t c0, int64_t c1, float* m, float* rem) {
+// Adds dy of output row (b, od, oh) to dx at each window's first maximum. m and rem are scratch of C floats: the
+// window maximum, and the gradient not yet handed out (zeroed once the first maximum takes it).
+void backwardRow(const float* x, const float* dy, float* dx, const PoolGeom& g, int64_t b, int64_t od, int64_t oh, float* m, float* rem) {
   const int64_t C = g.C;
   int64_t d0, d1, h0, h1;
   g.span(0, od, d0, d1);
@@ -93,17 +92,17 @@ void backwardRow(const float* x, const float* dy, float* dx, const PoolGeom& g, 
   for (int64_t ow = 0; ow < g.out[2]; ow++) {
     int64_t w0, w1;
     g.span(2, ow, w0, w1);
-    std::fill(m + c0, m + c1, kNegInf);
+    std::fill(m, m + C, kNegInf);
     for (int64_t d = d0; d < d1; d++)
       for (int64_t h = h0; h < h1; h++)
         for (int64_t w = w0; w < w1; w++) {
           const float* xp = xb + ((d * g.in[1] + h) * g.in[2] + w) * C;
 #pragma omp simd
-          for (int64_t c = c0; c < c1; c++) m[c] = xp[c] > m[c] ? xp[c] : m[c];
+          for (int64_t c = 0; c < C; c++) m[c] = xp[c] > m[c] ? xp[c] : m[c];
         }
     const float* dyo = dyrow + ow * C;
 #pragma omp simd
-    for (int64_t c = c0; c < c1; c++) rem[c] = m[c] > kNegInf ? dyo[c] : 0.f;  // an all −∞ window has no winner
+    for (int64_t c = 0; c < C; c++) rem[c] = m[c] > kNegInf ? dyo[c] : 0.f;  // an all −∞ window has no winner
     for (int64_t d = d0; d < d1; d++)
       for (int64_t h = h0; h < h1; h++)
         for (int64_t w = w0; w < w1; w++) {
@@ -111,7 +110,7 @@ void backwardRow(const float* x, const float* dy, float* dx, const PoolGeom& g, 
           const float* xp = xb + at;
           float* dxp = dxb + at;
 #pragma omp simd
-          for (int64_t c = c0; c < c1; c++) {
+          for (int64_t c = 0; c < C; c++) {
             const bool hit = xp[c] == m[c];
             dxp[c] += hit ? rem[c] : 0.f;
             rem[c] = hit ? 0.f : rem[c];
@@ -120,34 +119,46 @@ void backwardRow(const float* x, const float* dy, float* dx, const PoolGeom& g, 
   }
 }
 
-// dx = ∂L/∂x of max pooling given dy, recomputing each window's argmax from x. Output rows write disjoint dx rows
-// when no window overlaps its neighbours along D and H, so they run in parallel; otherwise each task owns a batch
-// item and a block of channels and walks all output rows itself.
+// dx = ∂L/∂x of max pooling given dy, recomputing each window's argmax from x. A task walks whole output rows (all
+// of W), so windows overlapping along W never race. When windows do not overlap along D and H either, output rows
+// write disjoint dx rows and all run in parallel. Otherwise the outermost overlapping axis (D, else H) is cut into
+// bands of T outputs with T·stride ≥ window − stride, so bands two apart write disjoint dx: even bands run in
+// parallel, then odd ones.
 void poolBackward(const float* x, const float* dy, float* dx, const PoolGeom& g) {
   const int64_t C = g.C, total = g.B * g.inBatch();
-  const bool disjointRows = g.k[0] <= g.s[0] && g.k[1] <= g.s[1];
+  const int a = g.k[0] > g.s[0] ? 0 : g.k[1] > g.s[1] ? 1 : -1;  // the banded axis, or none
   const int64_t rows = g.B * g.out[0] * g.out[1];
-  // channel blocks (multiples of 16 floats) so that batch × blocks gives every thread a few tasks
-  int64_t blocks = std::max<int64_t>(1, std::min<int64_t>((C + 15) / 16, (4 * threads() + g.B - 1) / g.B));
-  const int64_t cb = ((C + blocks - 1) / blocks + 15) / 16 * 16;
-  blocks = (C + cb - 1) / cb;
+  const int64_t want = 4 * int64_t(threads());
+  const int64_t outA = a < 0 ? 1 : g.out[a];
+  const int64_t tMin = a < 0 ? 1 : std::max<int64_t>(1, (g.k[a] - 1) / g.s[a]);  // ⌈(k − s)/s⌉
+  const int64_t T = std::max(tMin, (outA + want - 1) / want);
+  const int64_t bands = (outA + T - 1) / T;
+  const int64_t outer = a == 0 ? g.B : g.B * g.out[0];  // band tasks per band index: (b) or (b, od)
 #pragma omp parallel
   {
     std::vector<float> m(C), rem(C);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < total; i += 16384) std::memset(dx + i, 0, sizeof(float) * std::min<int64_t>(16384, total - i));
-    if (disjointRows) {
+    if (a < 0) {
 #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; r++) {
         const int64_t oh = r % g.out[1], od = (r / g.out[1]) % g.out[0], b = r / (g.out[1] * g.out[0]);
-        backwardRow(x, dy, dx, g, b, od, oh, 0, C, m.data(), rem.data());
+        backwardRow(x, dy, dx, g, b, od, oh, m.data(), rem.data());
       }
     } else {
+      for (int64_t phase = 0; phase < 2; phase++) {
+        const int64_t nb = (bands - phase + 1) / 2;  // bands j ≡ phase (mod 2)
 #pragma omp for schedule(static)
-      for (int64_t t = 0; t < g.B * blocks; t++) {
-        const int64_t b = t / blocks, c0 = (t % blocks) * cb, c1 = std::min(C, c0 + cb);
-        for (int64_t od = 0; od < g.out[0]; od++)
-          for (int64_t oh = 0; oh < g.out[1]; oh++) backwardRow(x, dy, dx, g, b, od, oh, c0, c1, m.data(), rem.data());
+        for (int64_t t = 0; t < outer * nb; t++) {
+          const int64_t o = t / nb, j = phase + 2 * (t % nb), lo = j * T, hi = std::min(outA, lo + T);
+          for (int64_t i = lo; i < hi; i++) {
+            if (a == 0) {
+              for (int64_t oh = 0; oh < g.out[1]; oh++) backwardRow(x, dy, dx, g, o, i, oh, m.data(), rem.data());
+            } else {
+              backwardRow(x, dy, dx, g, o / g.out[0], o % g.out[0], i, m.data(), rem.data());
+            }
+          }
+        }
       }
     }
   }
@@ -170,6 +181,7 @@ Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Exports maxPool and maxPoolBackward.
 void registerPool(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));

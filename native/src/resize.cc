@@ -226,6 +226,7 @@ Napi::Value ResizeLinearBackward(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Exports resizeLinear and resizeLinearBackward.
 void registerResize(Napi::Env env, Napi::Object exports) {
   exports.Set("resizeLinear", Napi::Function::New(env, ResizeLinear));
   exports.Set("resizeLinearBackward", Napi::Function::New(env, ResizeLinearBackward));

@@ -22,6 +22,8 @@ const CASES2D: [number[], [number, number], [number, number], 'same' | 'valid'][
   [[1, 8, 9, 37], [3, 3], [1, 1], 'same'], // overlapping, several channel blocks
   [[2, 12, 10, 6], [2, 3], [2, 3], 'same'],
   [[1, 11, 8, 3], [1, 2], [1, 2], 'valid'],
+  [[1, 40, 12, 3], [3, 3], [1, 1], 'same'], // overlapping, bands of several rows
+  [[2, 9, 8, 5], [4, 2], [2, 2], 'same'], // overlapping along H only
 ];
 
 for (const [xs, win, strides, pad] of CASES2D) {
@@ -62,6 +64,8 @@ const CASES3D: [number[], [number, number, number], [number, number, number], 's
   [[1, 7, 6, 5, 3], [3, 3, 3], [2, 2, 2], 'same'], // overlapping windows
   [[2, 4, 6, 5, 18], [3, 3, 3], [1, 1, 1], 'same'],
   [[1, 6, 9, 7, 2], [2, 3, 3], [1, 2, 2], 'valid'],
+  [[2, 4, 11, 7, 3], [1, 3, 3], [1, 2, 2], 'same'], // overlapping along H and W, not D
+  [[1, 30, 5, 4, 2], [3, 2, 2], [1, 2, 2], 'same'], // overlapping along D, bands of several slices
 ];
 
 for (const [xs, win, strides, pad] of CASES3D) {

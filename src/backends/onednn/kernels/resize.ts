@@ -20,6 +20,7 @@ export interface UnetResizeLinearAttrs {
 /** Native coordinate mode: 0 align-corners, 1 half-pixel, 2 asymmetric (tfjs's legacy default). */
 const modeOf = (alignCorners: boolean, halfPixelCenters: boolean): number => (alignCorners ? 0 : halfPixelCenters ? 1 : 2);
 
+/** Whether every shape has no zero-length axis. */
 const nonEmpty = (...shapes: number[][]): boolean => shapes.every((s) => s.every((d) => d > 0));
 
 /** A tensor's values as float32 (no copy when they already are). */
