@@ -2,8 +2,6 @@
 // (nhwc / ndhwc) and tfjs's filter layout (hwio / dhwio), any stride, dilation and padding. Primitives are cached by
 // configuration; weights are reordered into the primitive's preferred layout when it differs from the user's.
 #include "common.h"
-#include <cstdlib>
-#include <cstdio>
 
 namespace unet {
 namespace {
@@ -84,23 +82,6 @@ Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si) {
   return g;
 }
 
-// Optional implementation preference for forward convolutions (env UNET_CONV_FWD_IMPL, e.g. "jit:avx512_core"):
-// skip oneDNN's first choice until an implementation whose name starts with it comes up.
-template <typename PD>
-void preferImpl(PD& pd, const char* env) {
-  const char* want = std::getenv(env);
-  if (!want || !*want) return;
-  PD first = pd;
-  if (std::getenv("UNET_CONV_LIST")) {
-    PD it = pd;
-    do fprintf(stderr, "impl: %s\n", it.impl_info_str()); while (it.next_impl());
-  }
-  do {
-    if (std::string(pd.impl_info_str()).rfind(want, 0) == 0) return;
-  } while (pd.next_impl());
-  pd = first;
-}
-
 struct BwdData {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
@@ -140,41 +121,6 @@ void runBackwardData(const Geom& g, float* dy, float* w, float* dx) {
   stream().wait();
 }
 
-// A stride-1, undilated, symmetrically padded ('same') convolution equals the backward-data pass of the convolution
-// with in/out channels swapped and the kernel flipped: y[o] = Σ_i x ⋆ w[·, i, o] = bwd_data(dy := x, W'[t, o, i] =
-// w[K−1−t, i, o]). oneDNN 2.6's backward-data kernel for channels-last runs faster on AVX-512 than its forward one
-// (brgconv), so the forward pass takes that route (UNET_CONV_FWD_VIA_BWD=0 turns it off).
-bool viaBackwardData(const Geom& g) {
-  static const bool on = [] { const char* e = std::getenv("UNET_CONV_FWD_VIA_BWD"); return !(e && e[0] == '0'); }();
-  if (!on) return false;
-  for (size_t i = 0; i < g.nd; i++) {
-    int64_t k = g.w[i];
-    if (g.strides[i] != 1 || g.dil[i] != 1 || k % 2 == 0 || k == 1 || g.padL[i] != (k - 1) / 2 || g.padR[i] != (k - 1) / 2) return false;
-  }
-  return true;
-}
-
-std::vector<float> gFlipped;
-
-void forwardViaBackwardData(const Geom& g, float* x, float* w, float* y) {
-  int64_t taps = prod(g.w, 0, g.nd), I = g.w[g.nd], O = g.w[g.nd + 1];
-  gFlipped.resize(static_cast<size_t>(taps * I * O));
-  float* f = gFlipped.data();
-  for (int64_t t = 0; t < taps; t++) {
-    const float* src = w + (taps - 1 - t) * I * O;  // [i][o]
-    float* dst = f + t * O * I;                     // [o][i]
-    for (int64_t i = 0; i < I; i++)
-      for (int64_t o = 0; o < O; o++) dst[o * I + i] = src[i * O + o];
-  }
-  Geom h = g;
-  h.x = g.y;  // the backward problem's source is our output
-  h.y = g.x;  // its incoming gradient is our input
-  h.w = g.w;
-  h.w[g.nd] = O;
-  h.w[g.nd + 1] = I;
-  runBackwardData(h, x, f, y);
-}
-
 struct Fwd {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
@@ -190,15 +136,10 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   Geom g = geomFrom(info, 1, 3, 6, 7);
   float* bias = f32opt(info[4]);
   g.bias = bias != nullptr;
-  if (!bias && viaBackwardData(g)) {
-    forwardViaBackwardData(g, f32(info[0]), f32(info[2]), f32(info[5]));
-    return info.Env().Undefined();
-  }
   auto k = g.k("fwd");
   Fwd* c = fwdCache.get(k);
   if (!c) {
     auto pd = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
-    preferImpl(pd, "UNET_CONV_FWD_IMPL");
     auto f = std::make_unique<Fwd>(Fwd{pd, dnnl::convolution_forward(pd), pd.weights_desc() != g.wuser(), {}, {}});
     if (f->reorder) {
       f->wBuf = dnnl::memory(pd.weights_desc(), engine());
