@@ -8,22 +8,42 @@
 namespace unet {
 namespace {
 
-// Per-channel sums over rows [0, M) of a [M, C] array, in double: out[c] = Σ_m f(m, c).
-template <typename F>
-void channelSums(int64_t M, int64_t C, std::vector<double>& out, F f) {
+// Per-thread partial sums over rows of a [M, C] array, reduced in double: s1 = Σx, s2 = Σ(x − shift)² (the shift, a
+// first row's value, keeps the one-pass variance accurate).
+static void channelMoments(const float* __restrict x, int64_t M, int64_t C, const float* __restrict shift, std::vector<double>& s1, std::vector<double>& s2) {
   int T = omp_get_max_threads();
-  std::vector<double> part(static_cast<size_t>(T) * C, 0.0);
+  std::vector<double> part(static_cast<size_t>(T) * 2 * C, 0.0);
 #pragma omp parallel
   {
-    double* p = part.data() + static_cast<size_t>(omp_get_thread_num()) * C;
+    double* __restrict a = part.data() + static_cast<size_t>(omp_get_thread_num()) * 2 * C;
+    double* __restrict b = a + C;
+    std::vector<float> fa(C, 0.f), fb(C, 0.f);  // float partials over blocks of rows, flushed into double
+    float* __restrict pa = fa.data();
+    float* __restrict pb = fb.data();
+    int64_t n = 0;
 #pragma omp for schedule(static)
     for (int64_t m = 0; m < M; m++) {
-      for (int64_t c = 0; c < C; c++) p[c] += f(m, c);
+      const float* __restrict xr = x + m * C;
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) {
+        float d = xr[c] - shift[c];
+        pa[c] += d;
+        pb[c] += d * d;
+      }
+      if (++n == 256) {
+        for (int64_t c = 0; c < C; c++) { a[c] += pa[c]; b[c] += pb[c]; pa[c] = 0.f; pb[c] = 0.f; }
+        n = 0;
+      }
     }
+    for (int64_t c = 0; c < C; c++) { a[c] += pa[c]; b[c] += pb[c]; }
   }
-  out.assign(C, 0.0);
+  s1.assign(C, 0.0);
+  s2.assign(C, 0.0);
   for (int t = 0; t < T; t++)
-    for (int64_t c = 0; c < C; c++) out[c] += part[static_cast<size_t>(t) * C + c];
+    for (int64_t c = 0; c < C; c++) {
+      s1[c] += part[static_cast<size_t>(t) * 2 * C + c];
+      s2[c] += part[static_cast<size_t>(t) * 2 * C + C + c];
+    }
 }
 
 // batchNormTrain(x, M, C, gamma|null, beta|null, eps, relu, y, mean, variance)
@@ -38,24 +58,25 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   float* mean = f32(info[8]);
   float* var = f32(info[9]);
   std::vector<double> s1, s2;
-  channelSums(M, C, s1, [&](int64_t m, int64_t c) { return static_cast<double>(x[m * C + c]); });
-  std::vector<float> mu(C), scale(C), shift(C);
-  for (int64_t c = 0; c < C; c++) mu[c] = static_cast<float>(s1[c] / M);
-  channelSums(M, C, s2, [&](int64_t m, int64_t c) { double d = x[m * C + c] - mu[c]; return d * d; });
+  std::vector<float> shift0(x, x + C);  // the first row: a cheap estimate of the mean
+  channelMoments(x, M, C, shift0.data(), s1, s2);
+  std::vector<float> scale(C), shift(C);
   for (int64_t c = 0; c < C; c++) {
-    double v = s2[c] / M;
-    mean[c] = mu[c];
+    double d = s1[c] / M;                 // mean − shift0
+    double v = std::max(s2[c] / M - d * d, 0.0);
+    double mu = shift0[c] + d;
+    mean[c] = static_cast<float>(mu);
     var[c] = static_cast<float>(v);
-    float inv = static_cast<float>(1.0 / std::sqrt(v + eps));
-    scale[c] = (gamma ? gamma[c] : 1.0f) * inv;
-    shift[c] = (beta ? beta[c] : 0.0f) - mu[c] * scale[c];
+    double sc = (gamma ? gamma[c] : 1.0) / std::sqrt(v + eps);
+    scale[c] = static_cast<float>(sc);
+    shift[c] = static_cast<float>((beta ? beta[c] : 0.0) - mu * sc);
   }
-  const float* sc = scale.data();
-  const float* sh = shift.data();
+  const float* __restrict sc = scale.data();
+  const float* __restrict sh = shift.data();
 #pragma omp parallel for schedule(static)
   for (int64_t m = 0; m < M; m++) {
-    const float* xr = x + m * C;
-    float* yr = y + m * C;
+    const float* __restrict xr = x + m * C;
+    float* __restrict yr = y + m * C;
     if (relu) {
 #pragma omp simd
       for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = v > 0.f ? v : 0.f; }

@@ -69,13 +69,16 @@ export class BatchNorm extends NormBase {
       });
     }
     const { y, mean, variance, count } = batchNormTrain(x, this.weight, this.bias, this.eps, relu);
-    tf.tidy(() => {
-      const m = this.momentum;
-      const unbiased = tf.mul(tf.reshape(variance, [this.channels]), count / Math.max(count - 1, 1));
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(tf.reshape(mean, [this.channels]), m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
-      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
-    });
+    const m = this.momentum;
+    const unbias = count / Math.max(count - 1, 1);
+    const backend = tf.backend() as unknown as { updateRunningStats?: (...a: unknown[]) => boolean };
+    if (!backend.updateRunningStats?.(this.runningMean, this.runningVar, this.numBatchesTracked, mean, variance, m, unbias)) {
+      tf.tidy(() => {
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(tf.reshape(mean, [this.channels]), m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(tf.reshape(variance, [this.channels]), m * unbias)));
+        this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+      });
+    }
     mean.dispose();
     variance.dispose();
     return y;
