@@ -91,3 +91,15 @@ test('without the native addon, everything runs on cpu after one clear warning',
   const explicit = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'info', '--json'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, UNET_BACKEND: 'cpu' } });
   assert.equal(JSON.parse(explicit.stdout).backend, 'cpu');
 });
+
+test('unet bench prints one JSON line with the median, the minimum and GFLOP/s', () => {
+  const r = unet('bench', '--workload', 'unet2d-b16-128x4-train', '--reps', '3', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out.trim());
+  assert.deepEqual(Object.keys(j), ['workload', 'backend', 'ms_median', 'ms_min', 'gflops']);
+  assert.equal(j.workload, 'unet2d-b16-128x4-train');
+  assert.ok(j.ms_min > 0 && j.ms_min <= j.ms_median && j.gflops > 0);
+  assert.match(unet('bench', '--workload', 'unet2d-b16-128x4-train', '--backend', 'wasm', '--json').err, /cannot train/);
+  assert.match(unet('bench', '--workload', 'unet2d-b16-128x4-train', '--reps', '2').err, /--reps must be an integer ≥ 3/);
+  assert.match(unet('bench', '--workload', 'unet2d-b64-train').err, /unknown workload 'unet2d-b64-train'; did you mean 'unet2d-b64-256-train'\?/);
+});

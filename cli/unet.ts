@@ -59,7 +59,7 @@ program.command('demo')
 program.command('bench')
   .description('time a reference workload (warm-up, then N repetitions; medians), as ../shared/reference/torch_unet.py does')
   .requiredOption('--workload <name>', `one of: ${workloads.names().join(', ')}`)
-  .option('--backend <name>', 'onednn | cpu (default: the fastest available)')
+  .option('--backend <name>', 'onednn | cpu | wasm (inference only) (default: the fastest available)')
   .option('--threads <n>', 'threads of the native backend (default: all cores)', int('--threads'))
   .option('--precision <p>', 'fp32 | bf16 (bf16 convolutions, fp32 accumulation and master weights; needs AVX512-BF16)', (v: string) => {
     if (v !== 'fp32' && v !== 'bf16') throw new InvalidArgumentError(`--precision must be fp32 or bf16, got '${v}'`);

@@ -10,7 +10,7 @@ import { lookUpOption } from '../core/registry.js';
 let warned = false;
 
 export interface BackendChoice {
-  /** 'onednn' | 'cpu'; default: the fastest available (env UNET_BACKEND overrides). */
+  /** 'onednn' | 'cpu' | 'wasm' (tfjs's, inference only); default: the fastest available (env UNET_BACKEND overrides). */
   backend?: string;
   /** Threads of the native backend; default all cores (env UNET_THREADS). */
   threads?: number;
@@ -23,7 +23,11 @@ export interface BackendChoice {
 
 export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
   const wanted = o.backend ?? process.env.UNET_BACKEND;
-  if (wanted !== undefined) lookUpOption('backend', wanted, ['onednn', 'cpu'] as const);
+  if (wanted !== undefined) lookUpOption('backend', wanted, ['onednn', 'cpu', 'wasm'] as const);
+  if (wanted === 'wasm') {
+    await (await import('./wasm.js')).registerWasmBackend();
+    return initBackend('wasm');
+  }
   if (wanted !== 'cpu') {
     const reg = registerOneDnnBackend();
     if (!reg.ok) {
