@@ -1,0 +1,24 @@
+/** Shared data types of the training pipeline. Channels-last, row-major. */
+
+/** An image or volume as read from disk. */
+export interface Volume {
+  /** Values, channels-last: [H, W, C] for 2-D, [D, H, W, C] for 3-D, as float32. */
+  data: Float32Array;
+  /** Spatial shape: [H, W] or [D, H, W]. */
+  shape: number[];
+  channels: number;
+  /** Voxel size per spatial axis in mm (1 where unknown), same order as `shape`. */
+  spacing: number[];
+  /** 4×4 voxel-to-world matrix (NIfTI sform/qform), row-major; undefined for plain images. */
+  affine?: number[][];
+  /** The file it came from (for error messages). */
+  source: string;
+}
+
+/** One training example: an image and its integer label map of the same spatial shape. */
+export interface Sample {
+  image: Volume;
+  /** Class indices (after value mapping), [H, W] or [D, H, W]; `ignoreIndex` marks unlabelled voxels. */
+  label: Int32Array;
+  name: string;
+}
