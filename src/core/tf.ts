@@ -15,7 +15,7 @@ import { replaceResizeBilinearGrad } from '../backends/cpu/ResizeBilinearGrad.js
 replaceResizeBilinearGrad('cpu');
 
 export { tf };
-export type { Tensor, Variable, Rank, NamedTensorMap } from '@tensorflow/tfjs-core';
+export type { Tensor, Variable, Rank, NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
 
 let ready: Promise<string> | undefined;
 

@@ -68,6 +68,31 @@ export class Adam {
     });
   }
 
+  /** Moments by parameter name, for checkpoints: `${name}.m`, `${name}.v`. */
+  stateTensors(named: [string, Variable][]): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [n, p] of named) {
+      const s = this.moments.get(p);
+      if (s) { out.set(`${n}.m`, s.m); out.set(`${n}.v`, s.v); }
+    }
+    return out;
+  }
+
+  /** Restores moments saved by `stateTensors` (values copied) and the step count. */
+  loadState(named: [string, Variable][], state: Map<string, Tensor>, t: number): void {
+    this.t = t;
+    for (const [n, p] of named) {
+      const m = state.get(`${n}.m`), v = state.get(`${n}.v`);
+      if (!m || !v) continue;
+      this.moments.get(p)?.m.dispose();
+      this.moments.get(p)?.v.dispose();
+      const mv = zerosVariable(p), vv = zerosVariable(p);
+      mv.assign(m);
+      vv.assign(v);
+      this.moments.set(p, { m: mv, v: vv });
+    }
+  }
+
   dispose(): void {
     for (const { m, v } of this.moments.values()) { m.dispose(); v.dispose(); }
     this.moments.clear();

@@ -1,0 +1,54 @@
+/** SGD with (Nesterov) momentum, PyTorch's formulation: b ← μ·b + g; step = g + μ·b (Nesterov) or b; p ← p − lr·step. */
+import { tf, type Tensor, type Variable } from '../core/tf.js';
+
+export interface SgdOptions {
+  /** Default 0.01. */
+  lr?: number;
+  /** Default 0.99 (nnU-Net's). */
+  momentum?: number;
+  /** Default true. */
+  nesterov?: boolean;
+  /** L2 weight decay added to the gradient. Default 0. */
+  weightDecay?: number;
+}
+
+export class Sgd {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  t = 0;
+  readonly buffers = new Map<Variable, Variable>();
+
+  constructor(o: SgdOptions = {}) {
+    this.lr = o.lr ?? 0.01;
+    this.momentum = o.momentum ?? 0.99;
+    this.nesterov = o.nesterov ?? true;
+    this.weightDecay = o.weightDecay ?? 0;
+  }
+
+  step(params: Variable[], grads: Tensor[], lr = this.lr): void {
+    this.t += 1;
+    const mu = this.momentum;
+    params.forEach((p, i) => {
+      tf.tidy(() => {
+        let g = grads[i];
+        if (this.weightDecay) g = tf.add(g, tf.mul(p, this.weightDecay));
+        let b = this.buffers.get(p);
+        if (!b) {
+          b = tf.variable(tf.clone(g), false);
+          this.buffers.set(p, b);
+        } else {
+          b.assign(tf.add(tf.mul(b, mu), g));
+        }
+        const stepDir = this.nesterov ? tf.add(g, tf.mul(b, mu)) : b;
+        p.assign(tf.sub(p, tf.mul(stepDir, lr)));
+      });
+    });
+  }
+
+  dispose(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+}

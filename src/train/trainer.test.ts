@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '../core/tf.js';
+import { Rng } from '../core/rng.js';
+import { repoRoot, testBackends } from '../core/testing.js';
+import { decodePng } from '../io/png.js';
+import { UNet } from '../models/unet.js';
+import { presetOptions } from '../models/presets.js';
+import { SyncBatchSource, train, type Batch } from './trainer.js';
+
+/** Random 32×32 crops of the blobs image with its foreground mask, flipped at random: a real, tiny task. */
+function blobsSampler(): (rng: Rng) => Batch {
+  const img = decodePng(new Uint8Array(readFileSync(join(repoRoot, 'data/blobs/blobs.png'))), 'blobs.png');
+  const lab = decodePng(new Uint8Array(readFileSync(join(repoRoot, 'data/blobs/labels_otsu_cc.png'))), 'labels_otsu_cc.png');
+  const P = 32, B = 2;
+  return (rng) => {
+    const x = new Float32Array(B * P * P), y = new Float32Array(B * P * P);
+    for (let b = 0; b < B; b++) {
+      const oy = rng.int(img.height - P + 1), ox = rng.int(img.width - P + 1), flip = rng.next() < 0.5;
+      for (let r = 0; r < P; r++) for (let c = 0; c < P; c++) {
+        const sc = flip ? P - 1 - c : c;
+        const i = (oy + r) * img.width + ox + sc;
+        x[(b * P + r) * P + c] = (img.data[i] - 128) / 64;
+        y[(b * P + r) * P + c] = lab.data[i] > 0 ? 1 : 0;
+      }
+    }
+    return { x, xShape: [B, P, P, 1], y, yShape: [B, P, P] };
+  };
+}
+
+const bce = (logits: tf.Tensor, target: tf.Tensor) => tf.mean(tf.sub(tf.softplus(tf.squeeze(logits, [-1])), tf.mul(target, tf.squeeze(logits, [-1])))) as tf.Scalar;
+
+for (const backend of await testBackends()) {
+  test(`[${backend}] resume: train, kill mid-epoch, resume → the same weights as an uninterrupted run`, async () => {
+    await tf.setBackend(backend);
+    const run = async (dir: string, kill?: number, resume = false) => {
+      const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+      const data = new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
+      try {
+        await train({
+          model, data, loss: bce, lr: 1e-2, iterations: 8, itersPerEpoch: 3, checkpointDir: dir, resume,
+          onLog: (r) => { if (kill !== undefined && r.kind === 'iter' && r.iter === kill) throw new Error('killed'); },
+        });
+      } catch (e) {
+        if ((e as Error).message !== 'killed') throw e;
+        model.dispose();
+        return undefined;
+      }
+      const w = model.stateEntries().map(([, v]) => Array.from(v.dataSync()));
+      model.dispose();
+      return w;
+    };
+    const straight = await run(mkdtempSync(join(tmpdir(), 'unet-a-')));
+    const dir = mkdtempSync(join(tmpdir(), 'unet-b-'));
+    assert.equal(await run(dir, 5), undefined); // killed at iteration 5: the checkpoint of iteration 3 stays
+    assert.deepEqual(readdirSync(dir).sort(), ['last.safetensors']);
+    const resumed = await run(dir, undefined, true);
+    assert.deepEqual(resumed, straight);
+  });
+
+  test(`[${backend}] training lowers the loss on real data and stops early without improvement`, async () => {
+    await tf.setBackend(backend);
+    const model = new UNet(presetOptions('seed2d', { base: 4, depth: 2, seed: 1 }));
+    const losses: number[] = [];
+    let validations = 0;
+    const r = await train({
+      model, data: new SyncBatchSource(new Rng(2), blobsSampler(), Rng.fromState), loss: bce, lr: 1e-2, iterations: 60,
+      itersPerEpoch: 10, validate: async () => ({ score: ++validations === 1 ? 1 : 0 }), patience: 2,
+      onLog: (rec) => { if (rec.loss !== undefined) losses.push(rec.loss); },
+    });
+    model.dispose();
+    assert.equal(r.stoppedEarly, true);
+    assert.equal(r.iterations, 30); // best at epoch 1, no better at epochs 2 and 3
+    const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+    assert.ok(mean(losses.slice(-5)) < 0.8 * mean(losses.slice(0, 5)), `loss ${mean(losses.slice(0, 5))} → ${mean(losses.slice(-5))}`);
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The training loop: batches from a `BatchSource`, a loss, Adam with a schedule, a budget in iterations / epochs /
+ * minutes, validation each epoch with early stopping, and checkpoints (`last`, `best`) that resume exactly.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { tf, type Scalar, type Tensor } from '../core/tf.js';
+import type { UNet } from '../models/unet.js';
+import { Adam } from './adam.js';
+import { scheduledLr, type ScheduleOptions } from './schedule.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
+import type { Rng } from '../core/rng.js';
+
+/** A training batch, channels-last. */
+export interface Batch {
+  x: Float32Array;
+  /** [B, ...S, C] */
+  xShape: number[];
+  /** Targets [B, ...S] (class indices as float). */
+  y: Float32Array;
+  yShape: number[];
+  /** Optional per-voxel weights [B, ...S] (0 = unlabelled). */
+  w?: Float32Array;
+}
+
+/** Where batches come from; its RNG state is checkpointed so that a resumed run draws the same batches. */
+export interface BatchSource {
+  next(): Promise<Batch>;
+  /** The RNG state as of the batches handed out so far. */
+  rngState(): [number, number, number | null];
+  /** Continue from a saved state (batches handed out before it are not repeated). */
+  restore(state: [number, number, number | null]): void;
+  close(): Promise<void> | void;
+}
+
+/** A BatchSource drawing in the calling thread from a sampler and an Rng. */
+export class SyncBatchSource implements BatchSource {
+  constructor(private rng: Rng, private readonly sample: (rng: Rng) => Batch, private readonly fromState: (s: [number, number, number | null]) => Rng) {}
+  async next(): Promise<Batch> { return this.sample(this.rng); }
+  rngState(): [number, number, number | null] { return this.rng.state(); }
+  restore(s: [number, number, number | null]): void { this.rng = this.fromState(s); }
+  close(): void {}
+}
+
+export interface TrainOptions {
+  model: UNet;
+  data: BatchSource;
+  /** Loss of a batch: logits [B, ...S, K], target [B, ...S], optional weights [B, ...S]. */
+  loss: (logits: Tensor, target: Tensor, weights?: Tensor) => Scalar;
+  /** Base learning rate. Default 1e-4 (the chapter's). */
+  lr?: number;
+  schedule?: ScheduleOptions;
+  /** Iterations to run (the schedule's horizon). Required unless `epochs` is given. */
+  iterations?: number;
+  /** Iterations per epoch (validation and checkpoint cadence). Default 100. */
+  itersPerEpoch?: number;
+  /** Epochs to run, if `iterations` is not given. */
+  epochs?: number;
+  /** Wall-clock budget in minutes; stops after the iteration that crosses it. Default none. */
+  minutes?: number;
+  /** Validation after each epoch: returns metrics; `score` is what early stopping and `best` track (higher is better). */
+  validate?: () => Promise<Record<string, number> & { score: number }>;
+  /** Epochs without improvement of the score before stopping. Default none. */
+  patience?: number;
+  /** Folder for `last.safetensors` / `best.safetensors`; none: no checkpoints. */
+  checkpointDir?: string;
+  /** Resume from `checkpointDir/last.safetensors`. Default false. */
+  resume?: boolean;
+  /** Recorded in checkpoints. */
+  config?: Record<string, unknown>;
+  /** Called after every iteration and after each validation. */
+  onLog?: (rec: LogRecord) => void;
+}
+
+export interface LogRecord {
+  kind: 'iter' | 'epoch';
+  iter: number;
+  epoch: number;
+  loss?: number;
+  lr?: number;
+  elapsedS: number;
+  metrics?: Record<string, number>;
+}
+
+export interface TrainResult { iterations: number; elapsedS: number; best: { score: number; step: number }; stoppedEarly: boolean }
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const perEpoch = o.itersPerEpoch ?? 100;
+  const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : undefined);
+  if (total === undefined || !(total > 0)) throw new Error('train: give iterations (> 0) or epochs');
+  const lr0 = o.lr ?? 1e-4;
+  const named = o.model.namedParameters();
+  const params = named.map(([, v]) => v);
+  const opt = new Adam({ lr: lr0 });
+  let step = 0;
+  let best = { score: -Infinity, step: 0 };
+  const last = o.checkpointDir ? join(o.checkpointDir, 'last.safetensors') : undefined;
+  if (o.resume) {
+    if (!last || !existsSync(last)) throw new Error(`--resume: no checkpoint at ${last ?? '(no checkpoint folder)'}`);
+    const meta = await loadCheckpoint(last, o.model, opt);
+    step = meta.step;
+    best = meta.best;
+    o.data.restore(meta.rng);
+  }
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, config: o.config ?? {} });
+  let bad = 0, stoppedEarly = false;
+  o.model.train();
+  while (step < total) {
+    const b = await o.data.next();
+    const lr = scheduledLr(lr0, step, total, o.schedule);
+    const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => o.loss(o.model.forward(x), y, w)), params);
+    opt.step(params, params.map((p) => grads[p.name]), lr);
+    const loss = (await value.data())[0];
+    tf.dispose([x, y, ...(w ? [w] : []), value, ...Object.values(grads)]);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at iteration ${step + 1} (lower the learning rate ${lr0})`);
+    step += 1;
+    o.onLog?.({ kind: 'iter', iter: step, epoch: Math.floor((step - 1) / perEpoch) + 1, loss, lr, elapsedS: elapsed() });
+    const outOfTime = o.minutes !== undefined && elapsed() >= o.minutes * 60;
+    if (step % perEpoch === 0 || step === total || outOfTime) {
+      if (o.validate) {
+        o.model.eval();
+        const m = await o.validate();
+        o.model.train();
+        o.onLog?.({ kind: 'epoch', iter: step, epoch: Math.ceil(step / perEpoch), elapsedS: elapsed(), metrics: m });
+        if (m.score > best.score) {
+          best = { score: m.score, step };
+          bad = 0;
+          if (o.checkpointDir) await saveCheckpoint(join(o.checkpointDir, 'best.safetensors'), o.model, opt, meta());
+        } else if (o.patience !== undefined && ++bad >= o.patience) {
+          stoppedEarly = true;
+        }
+      }
+      if (last) await saveCheckpoint(last, o.model, opt, meta());
+    }
+    if (outOfTime || stoppedEarly) break;
+  }
+  opt.dispose();
+  return { iterations: step, elapsedS: elapsed(), best, stoppedEarly };
+}
