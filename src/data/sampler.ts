@@ -1,0 +1,47 @@
+/** Synchronous batch sampling (patch + augmentation per item), the code the prefetching loader's worker runs. */
+import type { Rng } from '../core/rng.js';
+import type { Sample } from './types.js';
+import { randomPatch, type Patch, type PatchOptions } from './patches.js';
+import { augment, type AugmentOptions } from './augment.js';
+
+export interface BatchConfig {
+  batchSize: number;
+  patch: PatchOptions;
+  augment?: AugmentOptions;
+}
+
+/** A batch: x is [B, ...patch, C], y is [B, ...patch]; `shape` is x's shape. */
+export interface Batch {
+  x: Float32Array;
+  y: Int32Array;
+  shape: number[];
+}
+
+/** Sample → Patch (the image's data, label and shape). */
+export function sampleToPatch(s: Sample): Patch {
+  return { image: s.image.data, label: s.label, shape: s.image.shape, channels: s.image.channels };
+}
+
+/** Draws one batch: for each item a random source, a random patch, then augmentation, all from `rng` in order. */
+export function sampleBatch(sources: Patch[], cfg: BatchConfig, rng: Rng, names?: string[]): Batch {
+  if (sources.length === 0) throw new Error('sampleBatch: no sources; rule: at least one sample');
+  const items: Patch[] = [];
+  for (let b = 0; b < cfg.batchSize; b++) {
+    const k = rng.int(sources.length);
+    const p = randomPatch(sources[k], { ...cfg.patch, source: names?.[k] ?? cfg.patch.source }, rng);
+    items.push(cfg.augment ? augment(p, cfg.augment, rng) : p);
+  }
+  const vox = items[0].label.length, C = items[0].channels;
+  const x = new Float32Array(cfg.batchSize * vox * C), y = new Int32Array(cfg.batchSize * vox);
+  items.forEach((p, b) => { x.set(p.image, b * vox * C); y.set(p.label, b * vox); });
+  return { x, y, shape: [cfg.batchSize, ...items[0].shape, C] };
+}
+
+/** Batches from a fixed seed, one after another, on this thread (the reference the loader must match). */
+export class SyncSampler {
+  constructor(private readonly sources: Patch[], private readonly cfg: BatchConfig, private readonly rng: Rng, private readonly names?: string[]) {}
+  /** The next batch. */
+  next(): Batch {
+    return sampleBatch(this.sources, this.cfg, this.rng, this.names);
+  }
+}

@@ -1,0 +1,56 @@
+/** Readers on the real files in ../shared/data: PNG, GIF, TIFF, NIfTI (.nii.gz and .nii), and their errors. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { repoRoot } from '../core/testing.js';
+import { readVolume, stripExtension } from './readers.js';
+
+const DATA = join(repoRoot, '..', 'shared', 'data');
+const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
+
+test('PNG: isbi 512² gray 0/255 label', () => {
+  const v = read('isbi2012-em-membranes/labels/0.png');
+  assert.deepEqual([v.shape, v.channels], [[512, 512], 1]);
+  assert.deepEqual([...new Set(v.data)].sort((a, b) => a - b), [0, 255]);
+});
+
+test('GIF: blobs.gif is one gray channel equal to 255 − the palette indices in blobs.png', () => {
+  const g = read('blobs/blobs.gif'), p = read('blobs/blobs.png');
+  assert.deepEqual([g.shape, g.channels], [[254, 256], 1]);
+  for (let i = 0; i < p.data.length; i++) assert.equal(g.data[i], 255 - p.data[i]);
+});
+
+test('TIFF: float32 labels equal the derived PNG', () => {
+  const t = read('blobs/source_tif/blobs_labels_otsu_cc.tif'), p = read('blobs/labels_otsu_cc.png');
+  assert.deepEqual([t.shape, t.channels], [p.shape, 1]);
+  assert.deepEqual(Array.from(t.data), Array.from(p.data));
+});
+
+test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii reads the same', () => {
+  const im = read('msd-hippocampus/images/hippocampus_004.nii.gz');
+  const lb = read('msd-hippocampus/labels/hippocampus_004.nii.gz');
+  assert.equal(im.shape.length, 3);
+  assert.deepEqual([lb.shape, lb.spacing, lb.affine], [im.shape, im.spacing, im.affine]);
+  assert.deepEqual(im.spacing, [1, 1, 1]);
+  assert.deepEqual([...new Set(lb.data)].sort(), [0, 1, 2]);
+  const raw = new Uint8Array(gunzipSync(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz'))));
+  const plain = readVolume(raw, 'x.nii');
+  assert.deepEqual(Array.from(plain.data), Array.from(im.data));
+  // x fastest: the header's dim[1] is our W (last spatial axis).
+  const dv = new DataView(raw.buffer, raw.byteOffset);
+  assert.deepEqual(im.shape, [dv.getInt16(46, true), dv.getInt16(44, true), dv.getInt16(42, true)]);
+});
+
+test('errors name the file and the problem', () => {
+  const raw = new Uint8Array(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz')));
+  assert.throws(() => readVolume(raw.subarray(0, raw.length >> 1), 'cut.nii.gz'), /cut\.nii\.gz: .*(truncated|corrupt)/);
+  const plain = new Uint8Array(gunzipSync(raw));
+  assert.throws(() => readVolume(plain.subarray(0, 2000), 'cut.nii'), /cut\.nii: NIfTI truncated/);
+  assert.throws(() => readVolume(new Uint8Array(10), 'bad.png'), /bad\.png: not a readable PNG/);
+  assert.throws(() => readVolume(new Uint8Array(10), 'bad.gif'), /bad\.gif: not a readable GIF/);
+  assert.throws(() => readVolume(new Uint8Array(10), 'bad.tif'), /bad\.tif: .*TIFF/);
+  assert.throws(() => readVolume(new Uint8Array(10), 'x.bmp'), /x\.bmp: unsupported file extension; supported: \.png, \.gif, \.tif, \.tiff, \.nii, \.nii\.gz/);
+  assert.equal(stripExtension('a.b.nii.gz'), 'a.b');
+});
