@@ -12,3 +12,6 @@ export { centerCrop, concatSkip, cropOffsets } from './nn/ops/crop.js';
 export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safetensors.js';
 export { stateDict, loadStateDict, encodeWeights, decodeWeights, canonicalKey } from './io/weights.js';
 export { decodePng, encodePng } from './io/png.js';
+export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';
+export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95 } from './metrics/index.js';
+export { boundaryWeightMap } from './data/weight-map.js';
