@@ -12,6 +12,7 @@ import { parseSize, summarize, summaryJson, summaryText } from './summary.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
+import { parseLabelMap, runTraining, PRESETS_HELP } from './train.js';
 
 const root = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +55,49 @@ program.command('demo')
   .option('--base <f>', 'base width of the network run on the image', int('--base'), 16)
   .action(async (o) => {
     await demo({ root, out: o.out, base: o.base });
+  });
+
+const num = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${v}'`);
+  return n;
+};
+
+program.command('train')
+  .description('train a U-Net on a folder with images/ and labels/ (PNG, GIF, TIFF, NIfTI)')
+  .requiredOption('--data <dir>', 'dataset folder with images/ and labels/ of matching names')
+  .requiredOption('--out <rundir>', 'run folder: config.json, metrics.jsonl, curve.svg, checkpoints/, model.safetensors')
+  .option('--preset <name>', PRESETS_HELP, 'seed2d')
+  .option('--base <f>', 'base width', int('--base'), 16)
+  .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
+  .option('--patch <size>', 'patch size, e.g. 256x256 or 48x64x48')
+  .option('--batch <n>', 'batch size (default 4 in 2-D, 2 in 3-D)', int('--batch'))
+  .option('--iterations <n>', 'iterations (default 1000)', int('--iterations'))
+  .option('--epochs <n>', 'epochs of --iters-per-epoch iterations', int('--epochs'))
+  .option('--minutes <m>', 'wall-clock budget', num('--minutes'))
+  .option('--iters-per-epoch <n>', 'validation and checkpoint cadence (default 100)', int('--iters-per-epoch'))
+  .option('--loss <name>', 'bce-dice | ce-dice | dice | bce | ce | weighted-ce | tversky | focal-tversky (default bce-dice for binary, ce-dice otherwise)')
+  .option('--lr <lr>', 'Adam learning rate (default 1e-3)', num('--lr'))
+  .option('--schedule <name>', 'constant | step | cosine | poly (default constant)')
+  .option('--seed <n>', 'seed of initialisation, split, sampling and augmentation (default 0)', (v: string) => Number(v))
+  .option('--val-fraction <f>', 'held-back fraction of the cases for validation (default 0.2)', (v: string) => Number(v))
+  .option('--label-map <map>', 'label value → class, e.g. 0:0,255:1 (ISBI: 255 = cell = class 1)')
+  .option('--ignore <value>', 'label value marking unlabelled pixels', (v: string) => Number(v))
+  .option('--normalize <mode>', 'zscore | minmax | percentile | none (default zscore, per image)')
+  .option('--elastic <p>', 'probability of an elastic deformation per patch (default 0)', (v: string) => Number(v))
+  .option('--patience <n>', 'early stop after N validations without a better Dice', int('--patience'))
+  .option('--backend <name>', 'onednn | cpu')
+  .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors')
+  .option('--quiet', 'no progress bar')
+  .action(async (o) => {
+    const run = await runTraining({
+      data: o.data, out: o.out, preset: o.preset, base: o.base, classes: o.classes, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
+      lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
+      ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, resume: o.resume, quiet: o.quiet,
+    });
+    const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
+    console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}; model in ${o.out}/model.safetensors`);
   });
 
 program.command('bench')

@@ -9,7 +9,7 @@ const rng = Rng.fromState(state);
 parentPort!.on('message', (msg: { id: number }) => {
   try {
     const b = sampleBatch(sources, cfg, rng, names);
-    parentPort!.postMessage({ id: msg.id, batch: b }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ id: msg.id, batch: { ...b, rngAfter: rng.state() } }, [b.x.buffer as ArrayBuffer, b.y.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
   }

@@ -16,13 +16,16 @@ function sources(): Patch[] {
 const cfg: BatchConfig = { batchSize: 3, patch: { size: [16, 16] }, augment: { elasticProb: 0.5, elastic: { grid: 8, sigma: 2 }, noise: 1 } };
 
 test('worker batches equal the synchronous sampler with the same seed, in order', async () => {
-  const sync = new SyncSampler(sources(), cfg, new Rng(42));
+  const syncRng = new Rng(42);
+  const sync = new SyncSampler(sources(), cfg, syncRng);
   const loader = new PrefetchLoader(sources(), cfg, new Rng(42), 2);
   try {
     for (let k = 0; k < 5; k++) {
       const a = await loader.next(), b = sync.next();
       assert.deepEqual(a.shape, [3, 16, 16, 1]);
-      assert.deepEqual(a, b, `batch ${k}`);
+      const { rngAfter, ...batch } = a;
+      assert.deepEqual(batch, b, `batch ${k}`);
+      assert.deepEqual(rngAfter, syncRng.state(), `RNG state after batch ${k} (what resume restarts from)`);
     }
   } finally {
     await loader.close();

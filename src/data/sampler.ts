@@ -15,6 +15,8 @@ export interface Batch {
   x: Float32Array;
   y: Int32Array;
   shape: number[];
+  /** The sampler's RNG state right after drawing this batch (set by the prefetching loader, for resume). */
+  rngAfter?: [number, number, number | null];
 }
 
 /** Sample → Patch (the image's data, label and shape). */

@@ -30,9 +30,12 @@ export class OneDnnBackend extends MathBackendCPU {
 
   /** The float32 values behind a tensor, without a copy. */
   f32(t: tf.TensorInfo): Float32Array {
-    const v = this.data.get(t.dataId)!.values;
-    if (!(v instanceof Float32Array)) throw new Error(`onednn: expected float32 data, got ${t.dtype}`);
-    return v;
+    const d = this.data.get(t.dataId)!;
+    if (d.values instanceof Float32Array) return d.values;
+    if (t.dtype !== 'float32') throw new Error(`onednn: expected float32 data, got ${t.dtype}`);
+    // The CPU backend's Cast (bool → float32) keeps the bool's byte array: widen it once, in place.
+    d.values = Float32Array.from(d.values as ArrayLike<number>);
+    return d.values;
   }
 
   /** A float32 output whose every element the caller writes (contents undefined). */

@@ -46,3 +46,7 @@ nativeTest('BatchMatMul: plain, transposed, batched, broadcast', () =>
     tf.matMul(a, b), tf.matMul(b, a, true, true), tf.matMul(c, d, false, true), tf.matMul(c, e),
     ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q))))([a, b]),
   ]));
+
+nativeTest('a bool → float32 cast feeds native kernels (gradient of tf.maximum)', () =>
+  compareBackends('maximum grad', () => [rnd([4, 5], 9), rnd([4, 5], 10)], (a, b) =>
+    tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.maximum(p, q), p)))([a, b])));

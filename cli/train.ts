@@ -1,0 +1,161 @@
+/** `unet train` (and the demo's training): dataset → patches → trainer → run folder. */
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { tf } from '../src/core/tf.js';
+import { Rng } from '../src/core/rng.js';
+import { useBestBackend } from '../src/backends/select.js';
+import { UNet } from '../src/models/unet.js';
+import { presetOptions, presets } from '../src/models/presets.js';
+import { loadDataset } from '../src/data/dataset.js';
+import { normalize, type NormalizeMode } from '../src/data/normalize.js';
+import { sampleToPatch } from '../src/data/sampler.js';
+import type { Sample } from '../src/data/types.js';
+import { lossFn } from '../src/losses/index.js';
+import { confusionCounts, overlapScores } from '../src/metrics/overlap.js';
+import { predictWhole, toClasses } from '../src/infer/whole.js';
+import { train, type TrainResult } from '../src/train/trainer.js';
+import { PrefetchBatchSource } from '../src/train/sources.js';
+import { RunFolder } from '../src/train/run-folder.js';
+import { saveModel } from '../src/io/files.js';
+import { lookUpOption } from '../src/core/registry.js';
+import type { ScheduleName } from '../src/train/schedule.js';
+
+export interface TrainCliOptions {
+  data: string;
+  out: string;
+  /** Default 'seed2d'. */
+  preset?: string;
+  /** Default 16. */
+  base?: number;
+  /** Model output channels: 1 = binary (sigmoid), K ≥ 2 classes (softmax). Default: the preset's. */
+  classes?: number;
+  /** Patch size; default 256x256 (2-D) or 48x64x48 (3-D). */
+  patch?: number[];
+  /** Default 4 (2-D), 2 (3-D). */
+  batch?: number;
+  iterations?: number;
+  epochs?: number;
+  minutes?: number;
+  /** Default 'bce-dice' for binary, 'ce-dice' otherwise. */
+  loss?: string;
+  /** Default 1e-3. */
+  lr?: number;
+  schedule?: ScheduleName;
+  /** Default 0. */
+  seed?: number;
+  /** Default 0.2. */
+  valFraction?: number;
+  /** Raw label value → class, e.g. {0:0, 255:1}. */
+  labelMap?: Record<number, number>;
+  ignoreValue?: number;
+  /** Default 'zscore'. */
+  normalize?: NormalizeMode | 'none';
+  /** Iterations per epoch (validation cadence). Default 100. */
+  itersPerEpoch?: number;
+  /** Elastic deformation probability. Default 0. */
+  elastic?: number;
+  resume?: boolean;
+  /** Epochs without improvement before stopping. */
+  patience?: number;
+  quiet?: boolean;
+  backend?: string;
+}
+
+/** Parses "0:0,255:1". */
+export function parseLabelMap(text: string): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const part of text.split(',')) {
+    const m = part.trim().match(/^(-?\d+):(\d+)$/);
+    if (!m) throw new Error(`--label-map '${text}': each entry must be VALUE:CLASS, e.g. 0:0,255:1`);
+    out[Number(m[1])] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Mean Dice of the foreground classes of each validation case, and per class. */
+async function evaluate(model: UNet, samples: Sample[], k: number): Promise<Record<string, number> & { score: number }> {
+  const n = Math.max(k, 2);
+  const perClass = new Array(n).fill(0);
+  for (const s of samples) {
+    const x = tf.tensor(s.image.data, [1, ...s.image.shape, s.image.channels]);
+    const logits = predictWhole(model, x);
+    const pred = toClasses(logits);
+    tf.dispose([x, logits]);
+    const sc = overlapScores(confusionCounts(pred, s.label, n, { ignore: -1 }));
+    for (let c = 1; c < n; c++) perClass[c] += sc.dice[c] / samples.length;
+  }
+  const fg = perClass.slice(1);
+  const out: Record<string, number> & { score: number } = { score: fg.reduce((a, b) => a + b, 0) / fg.length };
+  fg.forEach((d, i) => (out[`dice_${i + 1}`] = d));
+  return out;
+}
+
+export interface TrainRun { result: TrainResult; model: UNet; val: Sample[]; classes: number; finalMetrics?: Record<string, number> }
+
+export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
+  const backend = await useBestBackend({ backend: o.backend });
+  const preset = o.preset ?? 'seed2d';
+  const base = presetOptions(preset, { base: o.base ?? 16, classes: o.classes, seed: o.seed ?? 0 });
+  const dims = base.spatialDims ?? 2;
+  const K = base.classes ?? 1;
+  const patch = o.patch ?? (dims === 2 ? [256, 256] : [48, 64, 48]);
+  if (patch.length !== dims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; preset ${preset} is ${dims}-D`);
+  const lossName = o.loss ?? (K === 1 ? 'bce-dice' : 'ce-dice');
+  const loss = lossFn(lossName);
+  const normMode = lookUpOption('normalisation', o.normalize ?? 'zscore', ['zscore', 'minmax', 'percentile', 'none'] as const);
+  // Everything is read and checked before any training starts.
+  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: base.inChannels ?? 1 });
+  const dimsOk = samples.every((s) => s.image.shape.length === dims);
+  if (!dimsOk) throw new Error(`${o.data}: preset ${preset} is ${dims}-D but ${samples.find((s) => s.image.shape.length !== dims)!.name} is ${samples.find((s) => s.image.shape.length !== dims)!.image.shape.length}-D`);
+  for (const s of samples) if (normMode !== 'none') s.image.data = normalize(s.image.data, s.image.channels, normMode);
+  const rng = new Rng(o.seed ?? 0);
+  const order = samples.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  const nVal = o.valFraction === 0 ? 0 : Math.max(1, Math.round((o.valFraction ?? 0.2) * samples.length));
+  if (samples.length - nVal < 1) throw new Error(`${o.data}: ${samples.length} cases leave none for training with --val-fraction ${o.valFraction ?? 0.2}`);
+  const val = order.slice(0, nVal).map((i) => samples[i]);
+  const trn = order.slice(nVal).map((i) => samples[i]);
+  const model = new UNet(base);
+  const config = {
+    preset, options: model.options, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr: o.lr ?? 1e-3,
+    schedule: o.schedule ?? 'constant', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
+    labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
+    val: val.map((s) => s.name), backend,
+  };
+  const folder = new RunFolder(o.out);
+  await folder.init(config);
+  const data = new PrefetchBatchSource(trn.map(sampleToPatch), {
+    batchSize: config.batch, patch: { size: patch, foregroundFraction: 0.33 },
+    augment: { flip: true, rotate: true, elasticProb: o.elastic ?? 0, scale: 0, shift: 0 },
+  }, rng, trn.map((s) => s.name));
+  const perEpoch = o.itersPerEpoch ?? 100;
+  const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : o.minutes !== undefined ? 1e9 : 1000);
+  const bar = o.quiet ? undefined : new cliProgress.SingleBar({
+    format: 'train {bar} {value}/{total} | ETA {eta_formatted} | loss {loss} | val Dice {val}', hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  bar?.start(o.minutes !== undefined && o.iterations === undefined ? 0 : total, 0, { loss: '-', val: '-' });
+  let lastVal = '-';
+  try {
+    const result = await train({
+      model, data, lr: config.lr, schedule: { name: config.schedule as ScheduleName }, iterations: total, itersPerEpoch: perEpoch,
+      minutes: o.minutes, patience: o.patience, checkpointDir: join(o.out, 'checkpoints'), resume: o.resume, config,
+      loss: (logits, target, weights) => loss({ logits, target, weights }),
+      validate: val.length ? () => evaluate(model, val, K) : undefined,
+      onLog: (rec) => {
+        void folder.log(rec);
+        if (rec.kind === 'epoch' && rec.metrics) lastVal = rec.metrics.score.toFixed(4);
+        bar?.update(rec.iter, { loss: rec.loss?.toFixed(4) ?? '-', val: lastVal });
+      },
+    });
+    bar?.stop();
+    model.eval();
+    const finalMetrics = val.length ? await evaluate(model, val, K) : undefined;
+    await saveModel(model, join(o.out, 'model.safetensors'));
+    return { result, model, val, classes: K, finalMetrics };
+  } finally {
+    bar?.stop();
+    await data.close();
+  }
+}
+
+export const PRESETS_HELP = presets.names().join(', ');
