@@ -1,57 +1,63 @@
-/** `unet demo`: the model summary and a forward pass of seed2d on the ImageJ blobs image. */
+/**
+ * `unet demo`, the main job: train a small 2-D U-Net on the bundled ISBI-2012 EM slices for about a minute, predict a
+ * slice the training never saw, write an overlay PNG and report the Dice it reached.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../src/core/tf.js';
-import { useBestBackend } from '../src/backends/select.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
 import { decodePng, encodePng } from '../src/io/png.js';
 import { writeFileAtomic } from '../src/io/files.js';
+import { zScore } from '../src/data/normalize.js';
+import { predictWhole, toClasses } from '../src/infer/whole.js';
+import { confusionCounts, overlapScores } from '../src/metrics/overlap.js';
 import { summarize, summaryText } from './summary.js';
+import { runTraining } from './train.js';
 
 export interface DemoOptions {
-  /** Repository or package root holding data/blobs/blobs.png. */
+  /** Repository or package root holding data/isbi2012. */
   root: string;
-  /** Folder for the output PNG. */
+  /** Output folder. */
   out: string;
-  /** Base width of the network run on the image. Default 16. */
+  /** Base width. Default 16. */
   base?: number;
+  /** Training budget in minutes. Default 1. */
+  minutes?: number;
+  /** Iterations instead of minutes (tests). */
+  iterations?: number;
   log?: (s: string) => void;
 }
 
-export async function demo(opts: DemoOptions): Promise<{ ms: number; outPath: string; shape: number[] }> {
-  const log = opts.log ?? console.log;
-  const backend = await useBestBackend();
-  log(summaryText(summarize('seed2d', {})));
+export async function demo(o: DemoOptions): Promise<{ dice: number; overlay: string }> {
+  const log = o.log ?? console.log;
+  const base = o.base ?? 16;
+  log(summaryText(summarize('seed2d', { base, classes: 1 }, [256, 256])));
   log('');
-  const path = join(opts.root, 'data', 'blobs', 'blobs.png');
-  const img = decodePng(new Uint8Array(await readFile(path)), path);
-  const base = opts.base ?? 16;
-  const model = new UNet(presetOptions('seed2d', { base, seed: 0 })).eval();
-  // The padded U-Net needs sides divisible by 2^depth = 16: reflect-pad 256×254 to 256×256, crop the output back.
-  const mult = 2 ** model.options.depth;
-  const ph = (mult - (img.height % mult)) % mult, pw = (mult - (img.width % mult)) % mult;
-  const t0 = performance.now();
-  const prob = tf.tidy(() => {
-    const x = tf.slice(tf.tensor4d(img.data, [1, img.height, img.width, img.channels]), [0, 0, 0, 0], [1, img.height, img.width, 1]);
-    const { mean, variance } = tf.moments(x);
-    const z = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-8))); // z-score
-    const padded = tf.mirrorPad(z as tf.Tensor4D, [[0, 0], [ph >> 1, ph - (ph >> 1)], [pw >> 1, pw - (pw >> 1)], [0, 0]], 'reflect');
-    const logits = model.forward(padded); // [1, H', W', 1]
-    return tf.sigmoid(tf.slice(logits, [0, ph >> 1, pw >> 1, 0], [1, img.height, img.width, 1]));
+  const data = join(o.root, 'data', 'isbi2012');
+  log(`training seed2d base ${base} on ${data}/train (5 ISBI-2012 slices, 255 = cell = class 1) for ${o.iterations ? `${o.iterations} iterations` : `${o.minutes ?? 1} minute(s)`} ...`);
+  const run = await runTraining({
+    data: join(data, 'train'), out: join(o.out, 'run'), preset: 'seed2d', base, classes: 1, labelMap: { 0: 0, 255: 1 },
+    minutes: o.iterations ? undefined : o.minutes ?? 1, iterations: o.iterations, itersPerEpoch: 50, valFraction: 0, lr: 1e-3, quiet: !process.stdout.isTTY,
   });
-  const values = await prob.data();
-  const ms = performance.now() - t0;
-  let lo = Infinity, hi = -Infinity;
-  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  const outPath = join(opts.out, 'blobs-forward.png');
-  const gray = Float32Array.from(values, (v) => ((v - lo) / Math.max(hi - lo, 1e-12)) * 255);
-  await writeFileAtomic(outPath, encodePng(gray, img.width, img.height, 1));
-  log(`forward pass: seed2d base ${base} (${model.parameterCount().toLocaleString('en-US')} parameters, untrained, seed 0) on ${path}`);
-  log(`  input ${img.width}×${img.height}, reflect-padded to ${img.width + pw}×${img.height + ph}; output probabilities in [${lo.toFixed(4)}, ${hi.toFixed(4)}]`);
-  log(`  ${ms.toFixed(0)} ms on backend '${backend}'; map written to ${outPath}`);
-  const shape = prob.shape;
-  prob.dispose();
-  model.dispose();
-  return { ms, outPath, shape };
+  const imgPath = join(data, 'test', 'images', '7.png');
+  const img = decodePng(new Uint8Array(await readFile(imgPath)), imgPath);
+  const lab = decodePng(new Uint8Array(await readFile(join(data, 'test', 'labels', '7.png'))), '7.png');
+  const truth = Int32Array.from(lab.data, (v) => (v > 127 ? 1 : 0));
+  run.model.eval();
+  const x = tf.tensor4d(zScore(Float32Array.from(img.data), 1), [1, img.height, img.width, 1]);
+  const logits = predictWhole(run.model, x);
+  const pred = toClasses(logits);
+  tf.dispose([x, logits]);
+  const dice = overlapScores(confusionCounts(pred, truth, 2)).dice[1];
+  // Overlay: the EM slice in gray, predicted membranes (class 0) tinted red.
+  const rgb = new Float32Array(img.width * img.height * 3);
+  for (let i = 0; i < pred.length; i++) {
+    const g = img.data[i];
+    rgb.set(pred[i] === 0 ? [0.55 * g + 0.45 * 255, 0.55 * g, 0.55 * g] : [g, g, g], 3 * i);
+  }
+  const overlay = join(o.out, 'isbi-7-overlay.png');
+  await writeFileAtomic(overlay, encodePng(rgb, img.width, img.height, 3));
+  log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(0)} s on backend '${tf.getBackend()}'`);
+  log(`held-out slice ${imgPath}: cell Dice ${dice.toFixed(4)}; overlay (predicted membranes in red) written to ${overlay}`);
+  run.model.dispose();
+  return { dice, overlay };
 }

@@ -60,13 +60,16 @@ test('a bad size or option is an error naming the rule and the nearest valid siz
   assert.match(r.err, /--base must be a positive integer, got '0'/);
 });
 
-test('unet demo runs a forward pass on blobs and writes the map', () => {
+test('unet demo trains on the bundled slices, predicts the unseen one and writes the overlay and its Dice', () => {
   const out = mkdtempSync(join(tmpdir(), 'unet-demo-'));
-  const r = unet('demo', '--out', out, '--base', '2');
+  const r = unet('demo', '--out', out, '--base', '4', '--iterations', '6');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /parameters: 13,390,209/);
-  const png = decodePng(new Uint8Array(readFileSync(join(out, 'blobs-forward.png'))), 'blobs-forward.png');
-  assert.deepEqual([png.width, png.height, png.channels], [256, 254, 1]);
+  assert.match(r.out, /trained 6 iterations/);
+  const dice = Number(r.out.match(/cell Dice (\d\.\d+)/)![1]);
+  assert.ok(dice > 0 && dice <= 1, `Dice ${dice}`);
+  const png = decodePng(new Uint8Array(readFileSync(join(out, 'isbi-7-overlay.png'))), 'isbi-7-overlay.png');
+  assert.deepEqual([png.width, png.height, png.channels], [512, 512, 3]);
+  for (const f of ['config.json', 'metrics.jsonl', 'model.safetensors', 'model.json']) assert.ok(readFileSync(join(out, 'run', f)).length > 0, f);
 });
 
 test('unet info names the backend in use, and oneDNN\'s version, ISA and threads when the addon loads', () => {
@@ -82,7 +85,7 @@ test('unet info names the backend in use, and oneDNN\'s version, ISA and threads
 
 test('without the native addon, everything runs on cpu after one clear warning', () => {
   const env = { ...process.env, UNET_NATIVE_ADDON: join(repoRoot, 'build', 'missing', 'unet_native.node'), UNET_NATIVE_BUILD: '0' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'demo', '--base', '2', '--out', mkdtempSync(join(tmpdir(), 'unet-fallback-'))], { cwd: repoRoot, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'demo', '--base', '2', '--iterations', '1', '--out', mkdtempSync(join(tmpdir(), 'unet-fallback-'))], { cwd: repoRoot, encoding: 'utf8', env });
   assert.equal(r.status, 0, r.stderr);
   const warnings = r.stderr.split('\n').filter((l) => l.includes('native oneDNN backend is unavailable'));
   assert.equal(warnings.length, 1, r.stderr);

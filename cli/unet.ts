@@ -32,6 +32,12 @@ const program = new Command('unet')
   .version(version)
   .showHelpAfterError();
 
+const num = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${v}'`);
+  return n;
+};
+
 program.command('summary')
   .description('per-stage table of a network (channels, sizes, parameters, skip crops) without running it')
   .requiredOption('--preset <name>', `one of: ${presets.names().join(', ')}`)
@@ -50,18 +56,14 @@ program.command('summary')
   });
 
 program.command('demo')
-  .description('the main job: model summary and a forward pass on the ImageJ blobs image')
+  .description('the main job: train a small U-Net on bundled ISBI-2012 slices for about a minute, predict an unseen slice, write an overlay and its Dice')
   .option('--out <dir>', 'output folder', 'artifacts/demo')
-  .option('--base <f>', 'base width of the network run on the image', int('--base'), 16)
+  .option('--base <f>', 'base width', int('--base'), 16)
+  .option('--minutes <m>', 'training budget', num('--minutes'), 1)
+  .option('--iterations <n>', 'train this many iterations instead of minutes', int('--iterations'))
   .action(async (o) => {
-    await demo({ root, out: o.out, base: o.base });
+    await demo({ root, out: o.out, base: o.base, minutes: o.minutes, iterations: o.iterations });
   });
-
-const num = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${v}'`);
-  return n;
-};
 
 program.command('train')
   .description('train a U-Net on a folder with images/ and labels/ (PNG, GIF, TIFF, NIfTI)')
