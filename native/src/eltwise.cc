@@ -63,7 +63,64 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// unary(op, x, out): op 0 relu, 1 square, 2 neg, 3 step (x > 0 ? 1 : 0)
+template <typename Op>
+void columnLoop(const float* a, const float* col, int64_t rows, int64_t k, float* out, bool colFirst, Op op) {
+#pragma omp parallel for schedule(static) if (rows * k > kPar)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* ar = a + r * k;
+    float* o = out + r * k;
+    float c = col[r];
+    if (colFirst) {
+#pragma omp simd
+      for (int64_t j = 0; j < k; j++) o[j] = op(c, ar[j]);
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < k; j++) o[j] = op(ar[j], c);
+    }
+  }
+}
+
+// binaryColumn(op, full, col, out, k, colFirst): full viewed as [rows, k], col as [rows] broadcast along k;
+// out = colFirst ? col op full : full op col
+Napi::Value BinaryColumn(const Napi::CallbackInfo& info) {
+  int op = info[0].As<Napi::Number>().Int32Value();
+  const float* a = f32(info[1]);
+  const float* col = f32(info[2]);
+  float* out = f32(info[3]);
+  int64_t k = info[4].As<Napi::Number>().Int64Value();
+  bool colFirst = info[5].As<Napi::Boolean>();
+  int64_t rows = f32len(info[1]) / k;
+  switch (op) {
+    case 0: columnLoop(a, col, rows, k, out, colFirst, [](float x, float y) { return x + y; }); break;
+    case 1: columnLoop(a, col, rows, k, out, colFirst, [](float x, float y) { return x - y; }); break;
+    case 2: columnLoop(a, col, rows, k, out, colFirst, [](float x, float y) { return x * y; }); break;
+    case 3: columnLoop(a, col, rows, k, out, colFirst, [](float x, float y) { return x / y; }); break;
+    default: throw Napi::Error::New(info.Env(), "binaryColumn: unknown op");
+  }
+  return info.Env().Undefined();
+}
+
+// softmaxRows(x, k, out): softmax along the last axis of x viewed as [rows, k]
+Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  int64_t k = info[1].As<Napi::Number>().Int64Value();
+  float* out = f32(info[2]);
+  int64_t rows = f32len(info[0]) / k;
+#pragma omp parallel for schedule(static) if (rows * k > kPar)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * k;
+    float* o = out + r * k;
+    float m = xr[0];
+    for (int64_t j = 1; j < k; j++) m = xr[j] > m ? xr[j] : m;
+    float s = 0.f;
+    for (int64_t j = 0; j < k; j++) { o[j] = std::exp(xr[j] - m); s += o[j]; }
+    float inv = 1.f / s;
+    for (int64_t j = 0; j < k; j++) o[j] *= inv;
+  }
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out): op 0 relu, 1 square, 2 neg, 3 step (x > 0 ? 1 : 0), 4 exp
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   int op = info[0].As<Napi::Number>().Int32Value();
   const float* x = f32(info[1]);
@@ -85,6 +142,10 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
     case 3:
 #pragma omp parallel for simd schedule(static) if (n > kPar)
       for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.f ? 1.f : 0.f;
+      break;
+    case 4:
+#pragma omp parallel for schedule(static) if (n > kPar)
+      for (int64_t i = 0; i < n; i++) y[i] = std::exp(x[i]);
       break;
     default: throw Napi::Error::New(info.Env(), "unary: unknown op");
   }
@@ -204,6 +265,8 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 
 void registerEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("binaryColumn", Napi::Function::New(env, BinaryColumn));
+  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("concatRows", Napi::Function::New(env, ConcatRows));

@@ -1,7 +1,7 @@
 /**
- * Whole-image prediction for padded models: the image is padded (reflect, or zeros where it is smaller than the
- * reflection allows) up to the next size the network accepts, run once, and the logits are cropped back. The sliding-
- * window inference of large volumes builds on this.
+ * Whole-image prediction for padded models: the image is zero-padded, centred, up to the next size the network
+ * accepts (as training patches are padded), run once, and the logits are cropped back. The sliding-window inference
+ * of large volumes builds on this.
  */
 import { tf, type Tensor } from '../core/tf.js';
 import type { UNet } from '../models/unet.js';
@@ -15,9 +15,8 @@ export function predictWhole(model: UNet, x: Tensor): Tensor {
   const target = spatial.map((s) => nearestValidSizes(o, s).above ?? s);
   return tf.tidy(() => {
     const pads = spatial.map((s, i) => [Math.floor((target[i] - s) / 2), target[i] - s - Math.floor((target[i] - s) / 2)] as [number, number]);
-    const canReflect = pads.every(([a, b], i) => a < spatial[i] && b < spatial[i]);
     const all = [[0, 0], ...pads, [0, 0]] as [number, number][];
-    const padded = pads.every(([a, b]) => a === 0 && b === 0) ? x : canReflect ? tf.mirrorPad(x, all, 'reflect') : tf.pad(x, all);
+    const padded = pads.every(([a, b]) => a === 0 && b === 0) ? x : tf.pad(x, all);
     const y = model.forward(padded);
     return tf.slice(y, [0, ...pads.map((p) => p[0]), 0], [1, ...spatial, y.shape[y.rank - 1]]);
   });

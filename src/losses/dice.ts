@@ -27,9 +27,8 @@ function classSums(f: Flat, classes: number[]): Sums {
     p = tf.sigmoid(f.logits); // [N, 1]
     t = tf.reshape(f.target, [-1, 1]);
   } else {
-    const idx = tf.tensor1d(classes, 'int32');
-    p = tf.gather(tf.softmax(f.logits), idx, 1); // [N, C]
-    t = tf.gather(tf.oneHot(tf.cast(f.target, 'int32'), f.k, 1, 0, 'float32'), idx, 1);
+    p = pickColumns(tf.softmax(f.logits), classes); // [N, C]
+    t = pickColumns(tf.oneHot(tf.cast(f.target, 'int32'), f.k, 1, 0, 'float32'), classes);
   }
   if (!f.weights) return { tp: tf.sum(tf.mul(p, t), 0), sp: tf.sum(p, 0), st: tf.sum(t, 0) };
   const w = tf.reshape(f.weights, [-1, 1]);
@@ -77,4 +76,10 @@ export function focalTverskyLoss(inputs: LossInputs, options?: LossOptions): Sca
     const oneMinus = tf.add(tf.relu(tf.sub(tf.sub(1, tverskyIndex(inputs, options, 'focal-tversky')), 1e-7)), 1e-7);
     return tf.mean(tf.pow(oneMinus, gamma)) as Scalar;
   });
+}
+
+/** Columns `idx` of [N, K]: one slice when they are consecutive (cheap, with a cheap gradient), else a gather. */
+function pickColumns(m: tf.Tensor, idx: number[]): tf.Tensor {
+  const consecutive = idx.every((c, i) => i === 0 || c === idx[i - 1] + 1);
+  return consecutive ? tf.slice(m, [0, idx[0]], [-1, idx.length]) : tf.gather(m, idx, 1);
 }

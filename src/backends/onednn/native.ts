@@ -21,6 +21,10 @@ export interface NativeAddon {
   convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
   batchMatMul(a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, transA: boolean, transB: boolean): void;
   binary(op: number, a: F32, b: F32, out: F32): void;
+  /** full [rows, k] op col [rows] (or col op full when colFirst). */
+  binaryColumn(op: number, full: F32, col: F32, out: F32, k: number, colFirst: boolean): void;
+  /** Softmax along the last axis of x viewed as [rows, k]. */
+  softmaxRows(x: F32, k: number, out: F32): void;
   unary(op: number, x: F32, out: F32): void;
   reluGrad(dy: F32, y: F32, dx: F32): void;
   concatRows(inputs: F32[], widths: number[], rows: number, out: F32): void;

@@ -50,3 +50,9 @@ nativeTest('BatchMatMul: plain, transposed, batched, broadcast', () =>
 nativeTest('a bool → float32 cast feeds native kernels (gradient of tf.maximum)', () =>
   compareBackends('maximum grad', () => [rnd([4, 5], 9), rnd([4, 5], 10)], (a, b) =>
     tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.maximum(p, q), p)))([a, b])));
+
+nativeTest('column broadcasting ([..., K] with [..., 1]) and softmax-style reductions', () =>
+  compareBackends('column broadcast', () => [rnd([3, 5, 4], 11), rnd([3, 5, 1], 12)], (a, c) => [
+    tf.sub(a, c), tf.mul(c, a), tf.div(a, tf.add(tf.abs(c), 1)), tf.add(c, a), tf.logSoftmax(a), tf.softmax(a),
+    ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.sub(p, q), tf.div(p, tf.add(tf.abs(q), 1)))))([a, c]),
+  ]));

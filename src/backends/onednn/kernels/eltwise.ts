@@ -26,6 +26,15 @@ function binary(name: string, op: number): tf.KernelConfig {
       if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpuKernel(name)(args);
       const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
       const n = size(outShape);
+      // one side is [..., 1] against [..., K]: a per-row scalar along the last axis (softmax's max and sum)
+      const k = outShape[outShape.length - 1];
+      const isCol = (t: tf.TensorInfo) => t.shape.length === outShape.length && t.shape[t.shape.length - 1] === 1 && k > 1 && size(t.shape) * k === n && t.shape.slice(0, -1).every((d, i) => d === outShape[i]);
+      if (size(a.shape) === n && isCol(b) || size(b.shape) === n && isCol(a)) {
+        const colFirst = isCol(a);
+        const { out, data } = be.alloc(outShape);
+        be.native.binaryColumn(op, be.f32(colFirst ? b : a), be.f32(colFirst ? a : b), data, k, colFirst);
+        return out;
+      }
       const okA = size(a.shape) === n || trailing(outShape, a.shape);
       const okB = size(b.shape) === n || trailing(outShape, b.shape);
       if (!(okA && okB) || (size(a.shape) !== n && size(b.shape) !== n)) return cpuKernel(name)(args);
@@ -155,7 +164,22 @@ function reduce(name: string, mean: boolean): tf.KernelConfig {
   } as tf.KernelConfig;
 }
 
+const softmaxConfig: tf.KernelConfig = {
+  kernelName: tf.Softmax, backendName: 'onednn',
+  kernelFunc: (args) => {
+    const { logits } = args.inputs as { logits: tf.TensorInfo };
+    const { dim } = args.attrs as unknown as tf.SoftmaxAttrs;
+    const last = logits.shape.length - 1;
+    if (logits.dtype !== 'float32' || (dim !== -1 && dim !== last)) return cpuKernel(tf.Softmax)(args);
+    const be = asOneDnn(args.backend);
+    const { out, data } = be.alloc([...logits.shape]);
+    be.native.softmaxRows(be.f32(logits), logits.shape[last], data);
+    return out;
+  },
+};
+
 export const eltwiseKernels: tf.KernelConfig[] = [
+  softmaxConfig, unary(tf.Exp, 4),
   binary(tf.Add, 0), binary(tf.Sub, 1), binary(tf.Multiply, 2), binary(tf.RealDiv, 3),
   unary(tf.Relu, 0), unary(tf.Square, 1), unary(tf.Neg, 2),
   sliceConfig, splitVConfig, concatConfig, reduce(tf.Sum, false), reduce(tf.Mean, true),
