@@ -1,5 +1,8 @@
 /** `unet train` (and the demo's training): dataset → patches → trainer → run folder. */
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { Adam } from '../src/train/adam.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
 import cliProgress from 'cli-progress';
 import { tf } from '../src/core/tf.js';
 import { Rng } from '../src/core/rng.js';
@@ -148,6 +151,13 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
       },
     });
     bar?.stop();
+    // Keep the weights that validated best (the last ones when there is no validation).
+    const bestPath = join(o.out, 'checkpoints', 'best.safetensors');
+    if (val.length && existsSync(bestPath)) {
+      const scratch = new Adam();
+      await loadCheckpoint(bestPath, model, scratch);
+      scratch.dispose();
+    }
     model.eval();
     const finalMetrics = val.length ? await evaluate(model, val, K) : undefined;
     await saveModel(model, join(o.out, 'model.safetensors'));

@@ -99,7 +99,8 @@ program.command('train')
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, resume: o.resume, quiet: o.quiet,
     });
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
-    console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}; model in ${o.out}/model.safetensors`);
+    const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
+    console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
   });
 
 program.command('bench')
