@@ -21,7 +21,7 @@ export class RunFolder {
   async log(rec: LogRecord): Promise<void> {
     if (rec.kind === 'iter' && rec.loss !== undefined) this.losses.push([rec.iter, rec.loss]);
     if (rec.kind === 'epoch' && rec.metrics) this.scores.push([rec.iter, rec.metrics.score]);
-    if (rec.kind === 'epoch' || rec.iter % 10 === 0) await appendFile(join(this.dir, 'metrics.jsonl'), JSON.stringify(rec) + '\n');
+    if (rec.kind === 'epoch' || rec.iter % 10 === 0 || rec.iter === 1) await appendFile(join(this.dir, 'metrics.jsonl'), JSON.stringify(rec) + '\n');
     if (rec.kind === 'epoch') await writeFileAtomic(join(this.dir, 'curve.svg'), curveSvg(this.losses, this.scores));
   }
 }

@@ -132,6 +132,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         } else if (o.patience !== undefined && ++bad >= o.patience) {
           stoppedEarly = true;
         }
+      } else {
+        o.onLog?.({ kind: 'epoch', iter: step, epoch: Math.ceil(step / perEpoch), elapsedS: elapsed() });
       }
       if (last) await saveCheckpoint(last, o.model, opt, meta());
     }
