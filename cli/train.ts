@@ -107,7 +107,11 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   const loss = lossFn(lossName);
   const normMode = lookUpOption('normalisation', o.normalize ?? 'zscore', ['zscore', 'minmax', 'percentile', 'none'] as const);
   // Everything is read and checked before any training starts.
-  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: base.inChannels ?? 1 });
+  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: base.inChannels ?? 1 })
+    .catch((e: Error) => {
+      const hint = !o.labelMap && /label value/.test(e.message) ? ' (labels stored as other values, e.g. 0/255, need --label-map VALUE:CLASS,…, e.g. 0:0,255:1)' : '';
+      throw new Error(e.message + hint);
+    });
   const dimsOk = samples.every((s) => s.image.shape.length === dims);
   if (!dimsOk) throw new Error(`${o.data}: preset ${preset} is ${dims}-D but ${samples.find((s) => s.image.shape.length !== dims)!.name} is ${samples.find((s) => s.image.shape.length !== dims)!.image.shape.length}-D`);
   for (const s of samples) if (normMode !== 'none') s.image.data = normalize(s.image.data, s.image.channels, normMode);

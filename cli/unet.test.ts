@@ -106,3 +106,15 @@ test('unet bench prints one JSON line with the median, the minimum and GFLOP/s',
   assert.match(unet('bench', '--workload', 'unet2d-b16-128x4-train', '--reps', '2').err, /--reps must be an integer ≥ 3/);
   assert.match(unet('bench', '--workload', 'unet2d-b64-train').err, /unknown workload 'unet2d-b64-train'; did you mean 'unet2d-b64-256-train'\?/);
 });
+
+test('unet train refuses bad data before any work and leaves no run folder', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'unet-bad-')), 'run');
+  const r = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', out, '--iterations', '2', '--quiet');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /labels\/0\.png: label value 255 .* classes are integers in \[0, 2\) \(labels stored as other values, e\.g\. 0\/255, need --label-map/);
+  assert.throws(() => readFileSync(join(out, 'config.json')), /ENOENT/);
+  const r2 = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', out, '--patch', '48x64x48', '--label-map', '0:0,255:1');
+  assert.match(r2.err, /--patch 48x64x48 has 3 axes; preset seed2d is 2-D/);
+  const r3 = unet('train', '--data', join(repoRoot, 'data/blobs'), '--out', out);
+  assert.match(r3.err, /data\/blobs\/images: cannot list it \(ENOENT\); rule: a dataset is a folder with images\/ and labels\//);
+});

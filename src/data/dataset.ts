@@ -82,7 +82,10 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
   const join = (a: string, b: string) => `${a.replace(/\/+$/, '')}/${b}`;
   const index = async (sub: string) => {
     const m = new Map<string, string>();
-    for (const f of await src.list(join(dir, sub))) {
+    const names = await src.list(join(dir, sub)).catch((e: Error) => {
+      throw new Error(`${join(dir, sub)}: cannot list it (${e.message.split(':')[0]}); rule: a dataset is a folder with images/ and labels/ holding files of matching names`);
+    });
+    for (const f of names) {
       const key = stripExtension(f);
       if (m.has(key)) throw new Error(`${join(join(dir, sub), f)}: name '${key}' also used by ${m.get(key)}; rule: one file per name`);
       m.set(key, join(join(dir, sub), f));
