@@ -155,6 +155,7 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
       },
     });
     bar?.stop();
+    await folder.flush();
     // Keep the weights that validated best (the last ones when there is no validation).
     const bestPath = join(o.out, 'checkpoints', 'best.safetensors');
     if (val.length && existsSync(bestPath)) {

@@ -69,7 +69,9 @@ test('unet demo trains on the bundled slices, predicts the unseen one and writes
   assert.ok(dice >= 0 && dice <= 1, `Dice ${dice}`); // six iterations train nothing yet; the number is what matters here
   const png = decodePng(new Uint8Array(readFileSync(join(out, 'isbi-7-overlay.png'))), 'isbi-7-overlay.png');
   assert.deepEqual([png.width, png.height, png.channels], [512, 512, 3]);
-  for (const f of ['config.json', 'metrics.jsonl', 'model.safetensors', 'model.json']) assert.ok(readFileSync(join(out, 'run', f)).length > 0, f);
+  for (const f of ['config.json', 'metrics.jsonl', 'curve.svg', 'model.safetensors', 'model.json']) assert.ok(readFileSync(join(out, 'run', f)).length > 0, f);
+  const iters = readFileSync(join(out, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).iter);
+  assert.deepEqual(iters, [...iters].sort((a, b) => a - b), 'metrics.jsonl in order');
 });
 
 test('unet info names the backend in use, and oneDNN\'s version, ISA and threads when the addon loads', () => {

@@ -10,6 +10,8 @@ import type { LogRecord } from './trainer.js';
 export class RunFolder {
   private readonly losses: [number, number][] = [];
   private readonly scores: [number, number][] = [];
+  /** Writes run one after another, so metrics.jsonl keeps the order of the records. */
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(readonly dir: string) {}
 
@@ -18,11 +20,21 @@ export class RunFolder {
     await writeFileAtomic(join(this.dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   }
 
-  async log(rec: LogRecord): Promise<void> {
+  log(rec: LogRecord): Promise<void> {
     if (rec.kind === 'iter' && rec.loss !== undefined) this.losses.push([rec.iter, rec.loss]);
     if (rec.kind === 'epoch' && rec.metrics) this.scores.push([rec.iter, rec.metrics.score]);
-    if (rec.kind === 'epoch' || rec.iter % 10 === 0 || rec.iter === 1) await appendFile(join(this.dir, 'metrics.jsonl'), JSON.stringify(rec) + '\n');
-    if (rec.kind === 'epoch') await writeFileAtomic(join(this.dir, 'curve.svg'), curveSvg(this.losses, this.scores));
+    const line = rec.kind === 'epoch' || rec.iter % 10 === 0 || rec.iter === 1 ? JSON.stringify(rec) + '\n' : undefined;
+    const svg = rec.kind === 'epoch' ? curveSvg(this.losses, this.scores) : undefined;
+    this.pending = this.pending.then(async () => {
+      if (line) await appendFile(join(this.dir, 'metrics.jsonl'), line);
+      if (svg) await writeFileAtomic(join(this.dir, 'curve.svg'), svg);
+    });
+    return this.pending;
+  }
+
+  /** Resolves when every record so far is on disk. */
+  flush(): Promise<void> {
+    return this.pending;
   }
 }
 
