@@ -62,6 +62,8 @@ export interface TrainCliOptions {
   patience?: number;
   quiet?: boolean;
   backend?: string;
+  /** Convolution precision: 'auto' (bf16 where the CPU has AVX512-BF16, else fp32), 'fp32', 'bf16'. Default 'fp32'. */
+  precision?: 'fp32' | 'bf16' | 'auto';
 }
 
 /** Parses "0:0,255:1". */
@@ -96,7 +98,7 @@ async function evaluate(model: UNet, samples: Sample[], k: number): Promise<Reco
 export interface TrainRun { result: TrainResult; model: UNet; val: Sample[]; classes: number; finalMetrics?: Record<string, number> }
 
 export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
-  const backend = await useBestBackend({ backend: o.backend });
+  const backend = await useBestBackend({ backend: o.backend, precision: o.precision });
   const preset = o.preset ?? 'seed2d';
   const base = presetOptions(preset, { base: o.base ?? 16, classes: o.classes, seed: o.seed ?? 0 });
   const dims = base.spatialDims ?? 2;

@@ -38,6 +38,11 @@ const num = (flag: string) => (v: string) => {
   return n;
 };
 
+function precisionArg(v: string): 'fp32' | 'bf16' | 'auto' {
+  if (v !== 'fp32' && v !== 'bf16' && v !== 'auto') throw new InvalidArgumentError(`--precision must be fp32, bf16 or auto, got '${v}'`);
+  return v;
+}
+
 program.command('summary')
   .description('per-stage table of a network (channels, sizes, parameters, skip crops) without running it')
   .requiredOption('--preset <name>', `one of: ${presets.names().join(', ')}`)
@@ -89,6 +94,7 @@ program.command('train')
   .option('--elastic <p>', 'probability of an elastic deformation per patch (default 0)', (v: string) => Number(v))
   .option('--patience <n>', 'early stop after N validations without a better Dice', int('--patience'))
   .option('--backend <name>', 'onednn | cpu')
+  .option('--precision <p>', 'convolutions in fp32 | bf16 | auto (bf16 where the CPU has AVX512-BF16) (default fp32)', precisionArg)
   .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors')
   .option('--quiet', 'no progress bar')
   .action(async (o) => {
@@ -96,7 +102,7 @@ program.command('train')
       data: o.data, out: o.out, preset: o.preset, base: o.base, classes: o.classes, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
-      ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, resume: o.resume, quiet: o.quiet,
+      ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet,
     });
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
@@ -108,10 +114,7 @@ program.command('bench')
   .requiredOption('--workload <name>', `one of: ${workloads.names().join(', ')}`)
   .option('--backend <name>', 'onednn | cpu | wasm (inference only) (default: the fastest available)')
   .option('--threads <n>', 'threads of the native backend (default: all cores)', int('--threads'))
-  .option('--precision <p>', 'fp32 | bf16 (bf16 convolutions, fp32 accumulation and master weights; needs AVX512-BF16)', (v: string) => {
-    if (v !== 'fp32' && v !== 'bf16') throw new InvalidArgumentError(`--precision must be fp32 or bf16, got '${v}'`);
-    return v;
-  }, 'fp32')
+  .option('--precision <p>', 'fp32 | bf16 | auto (bf16 convolutions, fp32 accumulation and master weights; needs AVX512-BF16)', precisionArg, 'fp32')
   .option('--reps <n>', 'timed repetitions (at least 3)', (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 3) throw new InvalidArgumentError(`--reps must be an integer ≥ 3, got '${v}'`);

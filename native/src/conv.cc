@@ -67,6 +67,31 @@ struct Down {
   }
 };
 
+// Weights between the user's layout and the one a primitive chose: a no-op when they are the same; otherwise a
+// cached buffer in the primitive's layout and the reorder into it (`toPrim`) or out of it (`fromPrim`).
+struct Relayout {
+  bool active = false;
+  dnnl::memory buf;
+  dnnl::reorder prim;
+  Relayout() = default;
+  Relayout(const md& user, const md& chosen, bool intoChosen) : active(chosen != user) {
+    if (!active) return;
+    buf = dnnl::memory(chosen, engine());
+    prim = intoChosen ? dnnl::reorder(dnnl::memory(user, engine(), nullptr), buf) : dnnl::reorder(buf, dnnl::memory(user, engine(), nullptr));
+  }
+  // The memory the primitive reads: `user` itself, or `user` reordered into the buffer.
+  dnnl::memory toPrim(dnnl::memory user) {
+    if (!active) return user;
+    prim.execute(stream(), user, buf);
+    return buf;
+  }
+  // The memory the primitive writes: `user` itself, or the buffer (then `fromPrim(user)` copies it out).
+  dnnl::memory target(dnnl::memory user) const { return active ? buf : user; }
+  void fromPrim(dnnl::memory user) {
+    if (active) prim.execute(stream(), buf, user);
+  }
+};
+
 // info: x, xShape, w, wShape, [bias|null], y, yShape, strides, dilations, padL, padR
 Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si) {
   Geom g;
@@ -85,9 +110,7 @@ Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si) {
 struct BwdData {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
-  bool reorder;
-  dnnl::reorder wReorder;
-  dnnl::memory wBuf;
+  Relayout w;
   Down dyDown;
 };
 Cache<BwdData> bwdDataCache;
@@ -100,33 +123,22 @@ void runBackwardData(const Geom& g, float* dy, float* w, float* dx) {
     auto hint = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
     auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, g.xmd(), g.wany(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
     auto pd = dnnl::convolution_backward_data::primitive_desc(desc, engine(), hint);
-    auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), pd.weights_desc() != g.wuser(), {}, {}});
-    if (b->reorder) {
-      b->wBuf = dnnl::memory(pd.weights_desc(), engine());
-      b->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), b->wBuf);
-    }
+    auto b = std::make_unique<BwdData>(BwdData{pd, dnnl::convolution_backward_data(pd), Relayout(g.wuser(), pd.weights_desc(), true), {}});
     if (g.bf16) b->dyDown = Down(g.ymd(), g.ylo());
     c = bwdDataCache.put(k, std::move(b));
   }
   dnnl::memory dym(g.ymd(), engine(), dy);
   if (g.bf16) dym = c->dyDown.run(dym);
-  dnnl::memory wm(g.wuser(), engine(), w);
+  dnnl::memory wm = c->w.toPrim(dnnl::memory(g.wuser(), engine(), w));
   dnnl::memory dxm(g.xmd(), engine(), dx);
-  dnnl::memory wUse = wm;
-  if (c->reorder) {
-    c->wReorder.execute(stream(), wm, c->wBuf);
-    wUse = c->wBuf;
-  }
-  c->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DIFF_SRC, dxm}});
+  c->prim.execute(stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, dxm}});
   stream().wait();
 }
 
 struct Fwd {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
-  bool reorder;
-  dnnl::reorder wReorder;
-  dnnl::memory wBuf;
+  Relayout w;
   Down xDown;
 };
 Cache<Fwd> fwdCache;
@@ -140,24 +152,15 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   Fwd* c = fwdCache.get(k);
   if (!c) {
     auto pd = dnnl::convolution_forward::primitive_desc(g.fwdDesc(), engine());
-    auto f = std::make_unique<Fwd>(Fwd{pd, dnnl::convolution_forward(pd), pd.weights_desc() != g.wuser(), {}, {}});
-    if (f->reorder) {
-      f->wBuf = dnnl::memory(pd.weights_desc(), engine());
-      f->wReorder = dnnl::reorder(dnnl::memory(g.wuser(), engine(), nullptr), f->wBuf);
-    }
+    auto f = std::make_unique<Fwd>(Fwd{pd, dnnl::convolution_forward(pd), Relayout(g.wuser(), pd.weights_desc(), true), {}});
     if (g.bf16) f->xDown = Down(g.xmd(), g.xlo());
     c = fwdCache.put(k, std::move(f));
   }
   dnnl::memory xm(g.xmd(), engine(), f32(info[0]));
   if (g.bf16) xm = c->xDown.run(xm);
-  dnnl::memory wm(g.wuser(), engine(), f32(info[2]));
+  dnnl::memory wm = c->w.toPrim(dnnl::memory(g.wuser(), engine(), f32(info[2])));
   dnnl::memory ym(g.ymd(), engine(), f32(info[5]));
-  dnnl::memory wUse = wm;
-  if (c->reorder) {
-    c->wReorder.execute(stream(), wm, c->wBuf);
-    wUse = c->wBuf;
-  }
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wUse}, {DNNL_ARG_DST, ym}};
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, ym}};
   if (bias) args.insert({DNNL_ARG_BIAS, dnnl::memory(g.bmd(), engine(), bias)});
   c->prim.execute(stream(), args);
   stream().wait();
@@ -175,9 +178,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
 struct BwdWeights {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
-  bool reorder;
-  dnnl::reorder wReorder;
-  dnnl::memory wBuf;
+  Relayout dw;
   Down xDown, dyDown;
 };
 Cache<BwdWeights> bwdWeightsCache;
@@ -195,11 +196,7 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
         ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xlo(), g.wanyF32(), g.bmd(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR)
         : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.xlo(), g.wanyF32(), g.ylo(), g.strides, dnnlDil(g.dil), g.padL, g.padR);
     auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, engine(), hint);
-    auto b = std::make_unique<BwdWeights>(BwdWeights{pd, dnnl::convolution_backward_weights(pd), pd.diff_weights_desc() != g.wuser(), {}, {}});
-    if (b->reorder) {
-      b->wBuf = dnnl::memory(pd.diff_weights_desc(), engine());
-      b->wReorder = dnnl::reorder(b->wBuf, dnnl::memory(g.wuser(), engine(), nullptr));
-    }
+    auto b = std::make_unique<BwdWeights>(BwdWeights{pd, dnnl::convolution_backward_weights(pd), Relayout(g.wuser(), pd.diff_weights_desc(), false), {}, {}});
     if (g.bf16) {
       b->xDown = Down(g.xmd(), g.xlo());
       b->dyDown = Down(g.ymd(), g.ylo());
@@ -213,10 +210,10 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
     dym = c->dyDown.run(dym);
   }
   dnnl::memory dwm(g.wuser(), engine(), f32(info[4]));
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, c->reorder ? c->wBuf : dwm}};
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, c->dw.target(dwm)}};
   if (dbias) args.insert({DNNL_ARG_DIFF_BIAS, dnnl::memory(g.bmd(), engine(), dbias)});
   c->prim.execute(stream(), args);
-  if (c->reorder) c->wReorder.execute(stream(), c->wBuf, dwm);
+  c->dw.fromPrim(dwm);
   stream().wait();
   return info.Env().Undefined();
 }

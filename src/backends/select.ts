@@ -16,9 +16,9 @@ export interface BackendChoice {
   threads?: number;
   /**
    * 'bf16': convolutions in bf16 with f32 outputs, accumulation and master weights (native backend on a CPU with
-   * AVX512-BF16); 'fp32' otherwise. Default 'fp32'.
+   * AVX512-BF16); 'fp32' otherwise; 'auto': bf16 where the CPU has it natively, else fp32, silently. Default 'fp32'.
    */
-  precision?: 'fp32' | 'bf16';
+  precision?: 'fp32' | 'bf16' | 'auto';
 }
 
 export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
@@ -39,7 +39,7 @@ export async function useBestBackend(o: BackendChoice = {}): Promise<string> {
     } else {
       const addon = loadAddon().addon!;
       if (o.threads !== undefined) addon.setThreads(o.threads);
-      const p = addon.setPrecision(o.precision ?? 'fp32');
+      const p = addon.setPrecision(o.precision === 'auto' ? 'bf16' : o.precision ?? 'fp32');
       if (o.precision === 'bf16' && p !== 'bf16') console.warn(`unet-ts: --precision bf16 needs AVX512-BF16, which this CPU (${addon.info().isa}) lacks; running fp32`);
     }
   }

@@ -20,20 +20,25 @@ interface Sums {
   st: Tensor;
 }
 
-/** Weighted per-class sums over the selected classes (inside tidy). */
+/**
+ * Weighted per-class sums over the selected classes (inside tidy). Multiclass sums run over all K columns first and
+ * the Dice classes are picked from the [K] sums: picking columns of the [N, K] maps would cost a full-size gather or
+ * pad in the backward pass.
+ */
 function classSums(f: Flat, classes: number[]): Sums {
   let p: Tensor, t: Tensor;
   if (f.mode === 'binary') {
     p = tf.sigmoid(f.logits); // [N, 1]
     t = tf.reshape(f.target, [-1, 1]);
   } else {
-    p = pickColumns(tf.softmax(f.logits), classes); // [N, C]
-    t = pickColumns(tf.oneHot(tf.cast(f.target, 'int32'), f.k, 1, 0, 'float32'), classes);
+    p = tf.softmax(f.logits); // [N, K]
+    t = tf.oneHot(tf.cast(f.target, 'int32'), f.k, 1, 0, 'float32'); // [N, K]
   }
-  if (!f.weights) return { tp: tf.sum(tf.mul(p, t), 0), sp: tf.sum(p, 0), st: tf.sum(t, 0) };
-  const w = tf.reshape(f.weights, [-1, 1]);
-  const pw = tf.mul(p, w);
-  return { tp: tf.sum(tf.mul(pw, t), 0), sp: tf.sum(pw, 0), st: tf.sum(tf.mul(t, w), 0) };
+  const w = f.weights ? tf.reshape(f.weights, [-1, 1]) : undefined;
+  const pw = w ? tf.mul(p, w) : p;
+  const sums = { tp: tf.sum(tf.mul(pw, t), 0), sp: tf.sum(pw, 0), st: tf.sum(w ? tf.mul(t, w) : t, 0) }; // [K] each
+  if (f.mode === 'binary') return sums;
+  return { tp: pick(sums.tp, classes), sp: pick(sums.sp, classes), st: pick(sums.st, classes) };
 }
 
 /** Soft Dice loss: mean over Dice classes of 1 − (2Σpt + ε)/(Σp + Σt + ε), summed over the whole batch. */
@@ -78,8 +83,8 @@ export function focalTverskyLoss(inputs: LossInputs, options?: LossOptions): Sca
   });
 }
 
-/** Columns `idx` of [N, K]: one slice when they are consecutive (cheap, with a cheap gradient), else a gather. */
-function pickColumns(m: tf.Tensor, idx: number[]): tf.Tensor {
+/** Entries `idx` of a per-class [K] vector: one slice when they are consecutive, else a gather. */
+function pick(v: Tensor, idx: number[]): Tensor {
   const consecutive = idx.every((c, i) => i === 0 || c === idx[i - 1] + 1);
-  return consecutive ? tf.slice(m, [0, idx[0]], [-1, idx.length]) : tf.gather(m, idx, 1);
+  return consecutive ? tf.slice(v, [idx[0]], [idx.length]) : tf.gather(v, idx);
 }

@@ -17,6 +17,8 @@ export interface CheckpointMeta {
   epoch: number;
   /** RNG state of the batch sampler after `step` batches. */
   rng: [number, number, number | null];
+  /** Training seconds spent before this checkpoint (a resumed run's time budget and schedule go on from here). */
+  elapsedS?: number;
   /** Best validation score so far and its step. */
   best: { score: number; step: number };
   /** Free-form run configuration (options of the run). */

@@ -14,6 +14,14 @@ test('schedules: constant, step, cosine and poly at hand-computed points', () =>
   assert.throws(() => scheduledLr(1, 0, 10, { name: 'cosin' as never }), /did you mean 'cosine'/);
 });
 
+test('schedules by the fraction of a time budget spent: poly and step follow it, not it/total', () => {
+  // A minutes budget: 10 of 1e9 iterations done but 3/4 of the time spent.
+  assert.ok(Math.abs(scheduledLr(1, 10, 1e9, { name: 'poly', power: 1 }, 0.75) - 0.25) < 1e-12);
+  assert.ok(Math.abs(scheduledLr(1, 10, 1e9, { name: 'cosine' }, 0.5) - 0.5) < 1e-12);
+  assert.ok(Math.abs(scheduledLr(1, 10, 1e9, { name: 'step', gamma: 0.5 }, 0.7) - 0.25) < 1e-12); // 2 drops (thirds)
+  assert.equal(scheduledLr(1, 10, 1e9, { name: 'poly' }, 1.5), 0); // clamped at the end of the budget
+});
+
 test('SGD with Nesterov momentum: two steps by hand', () => {
   const p = tf.variable(tf.tensor1d([1, 2]));
   const opt = new Sgd({ lr: 0.1, momentum: 0.9, nesterov: true });

@@ -1,4 +1,7 @@
-/** Learning-rate schedules: lr(iteration) for iterations 0 … total−1. */
+/**
+ * Learning-rate schedules: lr(iteration) for iterations 0 … total−1, or of the fraction of a wall-clock budget spent
+ * (`fraction`), whichever the trainer knows the horizon by.
+ */
 import { lookUpOption } from '../core/registry.js';
 
 export type ScheduleName = 'constant' | 'step' | 'cosine' | 'poly';
@@ -15,13 +18,20 @@ export interface ScheduleOptions {
   minFraction?: number;
 }
 
-/** lr at `it` of `total` for base rate `lr`. */
-export function scheduledLr(lr: number, it: number, total: number, o: ScheduleOptions = {}): number {
+/**
+ * lr at `it` of `total` for base rate `lr`. `fraction` (0…1), when given, is the progress through the run instead of
+ * it/total (a run with a time budget: the share of the budget spent); 'step' then steps at thirds of it unless
+ * `stepSize` is set.
+ */
+export function scheduledLr(lr: number, it: number, total: number, o: ScheduleOptions = {}, fraction?: number): number {
   const name = lookUpOption('schedule', o.name ?? 'constant', ['constant', 'step', 'cosine', 'poly'] as const);
-  const f = Math.min(Math.max(it / Math.max(total, 1), 0), 1);
+  const f = Math.min(Math.max(fraction ?? it / Math.max(total, 1), 0), 1);
   switch (name) {
     case 'constant': return lr;
-    case 'step': return lr * (o.gamma ?? 0.1) ** Math.floor(it / Math.max(1, o.stepSize ?? Math.ceil(total / 3)));
+    case 'step': {
+      const drops = fraction !== undefined && o.stepSize === undefined ? Math.floor(f * 3) : Math.floor(it / Math.max(1, o.stepSize ?? Math.ceil(total / 3)));
+      return lr * (o.gamma ?? 0.1) ** drops;
+    }
     case 'cosine': {
       const floor = (o.minFraction ?? 0) * lr;
       return floor + (lr - floor) * 0.5 * (1 + Math.cos(Math.PI * f));

@@ -3,7 +3,7 @@ import { Rng } from '../core/rng.js';
 import type { Patch } from '../data/patches.js';
 import { sampleBatch, type BatchConfig, type Batch as DataBatch } from '../data/sampler.js';
 import { PrefetchLoader } from '../data/loader.js';
-import type { Batch, BatchSource } from './trainer.js';
+import { SyncBatchSource, type Batch, type BatchSource } from './trainer.js';
 
 function toTrainerBatch(b: DataBatch): Batch {
   const yShape = b.shape.slice(0, -1);
@@ -42,10 +42,8 @@ export class PrefetchBatchSource implements BatchSource {
 }
 
 /** The same batches drawn in the calling thread (browsers, tests). */
-export class InlineBatchSource implements BatchSource {
-  constructor(private readonly sources: Patch[], private readonly cfg: BatchConfig, private rng: Rng, private readonly names?: string[]) {}
-  async next(): Promise<Batch> { return toTrainerBatch(sampleBatch(this.sources, this.cfg, this.rng, this.names)); }
-  rngState(): [number, number, number | null] { return this.rng.state(); }
-  restore(s: [number, number, number | null]): void { this.rng = Rng.fromState(s); }
-  close(): void {}
+export class InlineBatchSource extends SyncBatchSource {
+  constructor(sources: Patch[], cfg: BatchConfig, rng: Rng, names?: string[]) {
+    super(rng, (r) => toTrainerBatch(sampleBatch(sources, cfg, r, names)), Rng.fromState);
+  }
 }

@@ -56,7 +56,10 @@ export interface TrainOptions {
   itersPerEpoch?: number;
   /** Epochs to run, if `iterations` is not given. */
   epochs?: number;
-  /** Wall-clock budget in minutes; stops after the iteration that crosses it. Default none. */
+  /**
+   * Wall-clock budget in minutes; stops after the iteration that crosses it. The schedule's horizon is then whichever
+   * comes first, `iterations` or the budget (lr follows the clock, so such a run is not bit-reproducible). Default none.
+   */
   minutes?: number;
   /** Validation after each epoch: returns metrics; `score` is what early stopping and `best` track (higher is better). */
   validate?: () => Promise<Record<string, number> & { score: number }>;
@@ -94,22 +97,25 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const opt = new Adam({ lr: lr0 });
   let step = 0;
   let best = { score: -Infinity, step: 0 };
+  let before = 0; // seconds spent by the run before a resume
   const last = o.checkpointDir ? join(o.checkpointDir, 'last.safetensors') : undefined;
   if (o.resume) {
     if (!last || !existsSync(last)) throw new Error(`--resume: no checkpoint at ${last ?? '(no checkpoint folder)'}`);
     const meta = await loadCheckpoint(last, o.model, opt);
     step = meta.step;
     best = meta.best;
+    before = meta.elapsedS ?? 0;
     o.data.restore(meta.rng);
   }
   const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, config: o.config ?? {} });
+  const elapsed = () => before + (performance.now() - t0) / 1000;
+  const budgetS = o.minutes !== undefined ? o.minutes * 60 : undefined;
+  const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, elapsedS: elapsed(), config: o.config ?? {} });
   let bad = 0, stoppedEarly = false;
   o.model.train();
   while (step < total) {
     const b = await o.data.next();
-    const lr = scheduledLr(lr0, step, total, o.schedule);
+    const lr = scheduledLr(lr0, step, total, o.schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
     const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
     const { value, grads } = tf.variableGrads(() => tf.tidy(() => o.loss(o.model.forward(x), y, w)), params);
     opt.step(params, params.map((p) => grads[p.name]), lr);
@@ -118,7 +124,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at iteration ${step + 1} (lower the learning rate ${lr0})`);
     step += 1;
     o.onLog?.({ kind: 'iter', iter: step, epoch: Math.floor((step - 1) / perEpoch) + 1, loss, lr, elapsedS: elapsed() });
-    const outOfTime = o.minutes !== undefined && elapsed() >= o.minutes * 60;
+    const outOfTime = budgetS !== undefined && elapsed() >= budgetS;
     if (step % perEpoch === 0 || step === total || outOfTime) {
       if (o.validate) {
         o.model.eval();

@@ -25,91 +25,69 @@ function checkNHWC(name: string, dataFormat: unknown): void {
   }
 }
 
-export const conv2DConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2D, backendName: 'onednn',
+interface ConvAttrs {
+  strides: number | number[];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dilations?: number | number[];
+  dataFormat?: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** tfjs's conv info for an x [B, ...S, C] and a filter [...k, Cin, Cout], 2-D or 3-D by the rank of x. */
+function convInfo(name: string, x: readonly number[], filter: readonly number[], a: ConvAttrs, dilations: number | number[]): ConvInfo {
+  checkNHWC(name, a.dataFormat);
+  type S4 = [number, number, number, number];
+  type S5 = [number, number, number, number, number];
+  return x.length === 4
+    ? backend_util.computeConv2DInfo([...x] as S4, [...filter] as S4, a.strides as [number, number], dilations as [number, number], a.pad, a.dimRoundingMode, false, 'channelsLast')
+    : backend_util.computeConv3DInfo([...x] as S5, [...filter] as S5, a.strides as [number, number, number], dilations as [number, number, number], a.pad as 'valid' | 'same');
+}
+
+/** y = conv(x, filter). */
+const forward = (kernelName: string): tf.KernelConfig => ({
+  kernelName, backendName: 'onednn',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const b = asOneDnn(backend);
     const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
-    checkNHWC('Conv2D', dataFormat);
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
+    const a = attrs as unknown as ConvAttrs;
+    const info = convInfo(kernelName, x.shape, filter.shape, a, a.dilations ?? 1);
     const g = geometry(info);
     const { out, data } = b.alloc(info.outShape);
     b.native.conv(b.f32(x), x.shape, b.f32(filter), filter.shape, null, data, info.outShape, g.strides, g.dilations, g.padL, g.padR);
     return out;
   },
-};
+});
 
-export const conv3DConfig: tf.KernelConfig = {
-  kernelName: tf.Conv3D, backendName: 'onednn',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = asOneDnn(backend);
-    const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dilations } = attrs as unknown as tf.Conv3DAttrs;
-    const info = backend_util.computeConv3DInfo(x.shape as [number, number, number, number, number], filter.shape as [number, number, number, number, number], strides, dilations, pad);
-    const g = geometry(info);
-    const { out, data } = b.alloc(info.outShape);
-    b.native.conv(b.f32(x), x.shape, b.f32(filter), filter.shape, null, data, info.outShape, g.strides, g.dilations, g.padL, g.padR);
-    return out;
-  },
-};
-
-export const conv2DBackpropInputConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropInput, backendName: 'onednn',
+/** dx of a conv whose input had shape `inputShape`. */
+const backwardData = (kernelName: string): tf.KernelConfig => ({
+  kernelName, backendName: 'onednn',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const b = asOneDnn(backend);
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    checkNHWC('Conv2DBackpropInput', dataFormat);
-    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const g = geometry(info);
-    const { out, data } = b.alloc([...inputShape]);
-    b.native.convBackwardData(b.f32(dy), dy.shape, b.f32(filter), filter.shape, data, [...inputShape], g.strides, g.dilations, g.padL, g.padR);
+    const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const g = geometry(convInfo(kernelName, a.inputShape, filter.shape, a, 1));
+    const { out, data } = b.alloc([...a.inputShape]);
+    b.native.convBackwardData(b.f32(dy), dy.shape, b.f32(filter), filter.shape, data, [...a.inputShape], g.strides, g.dilations, g.padL, g.padR);
     return out;
   },
-};
+});
 
-export const conv3DBackpropInputV2Config: tf.KernelConfig = {
-  kernelName: tf.Conv3DBackpropInputV2, backendName: 'onednn',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = asOneDnn(backend);
-    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const { inputShape, strides, pad } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
-    const info = backend_util.computeConv3DInfo(inputShape as [number, number, number, number, number], filter.shape as [number, number, number, number, number], strides, 1, pad);
-    const g = geometry(info);
-    const { out, data } = b.alloc([...inputShape]);
-    b.native.convBackwardData(b.f32(dy), dy.shape, b.f32(filter), filter.shape, data, [...inputShape], g.strides, g.dilations, g.padL, g.padR);
-    return out;
-  },
-};
-
-export const conv2DBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropFilter, backendName: 'onednn',
+/** dfilter of a conv whose filter had shape `filterShape`. */
+const backwardFilter = (kernelName: string): tf.KernelConfig => ({
+  kernelName, backendName: 'onednn',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const b = asOneDnn(backend);
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    checkNHWC('Conv2DBackpropFilter', dataFormat);
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const g = geometry(info);
-    const { out, data } = b.alloc([...filterShape]);
-    b.native.convBackwardWeights(b.f32(x), x.shape, b.f32(dy), dy.shape, data, [...filterShape], g.strides, g.dilations, g.padL, g.padR, null);
+    const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const g = geometry(convInfo(kernelName, x.shape, a.filterShape, a, 1));
+    const { out, data } = b.alloc([...a.filterShape]);
+    b.native.convBackwardWeights(b.f32(x), x.shape, b.f32(dy), dy.shape, data, [...a.filterShape], g.strides, g.dilations, g.padL, g.padR, null);
     return out;
   },
-};
+});
 
-export const conv3DBackpropFilterV2Config: tf.KernelConfig = {
-  kernelName: tf.Conv3DBackpropFilterV2, backendName: 'onednn',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = asOneDnn(backend);
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const { strides, pad, filterShape } = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-    const info = backend_util.computeConv3DInfo(x.shape as [number, number, number, number, number], filterShape as [number, number, number, number, number], strides, 1, pad);
-    const g = geometry(info);
-    const { out, data } = b.alloc([...filterShape]);
-    b.native.convBackwardWeights(b.f32(x), x.shape, b.f32(dy), dy.shape, data, [...filterShape], g.strides, g.dilations, g.padL, g.padR, null);
-    return out;
-  },
-};
-
-export const convKernels = [conv2DConfig, conv3DConfig, conv2DBackpropInputConfig, conv3DBackpropInputV2Config, conv2DBackpropFilterConfig, conv3DBackpropFilterV2Config];
+export const convKernels = [
+  forward(tf.Conv2D), forward(tf.Conv3D),
+  backwardData(tf.Conv2DBackpropInput), backwardData(tf.Conv3DBackpropInputV2),
+  backwardFilter(tf.Conv2DBackpropFilter), backwardFilter(tf.Conv3DBackpropFilterV2),
+];
