@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../src/core/tf.js';
+import { evaluate, formatEvaluation } from './evaluate.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { presets } from '../src/models/presets.js';
 import type { UNetOptions } from '../src/models/options.js';
@@ -107,6 +108,22 @@ program.command('train')
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
     console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
+  });
+
+program.command('evaluate')
+  .description('score predictions against ground truth, matched by file name: Dice, IoU, HD95 per case and class')
+  .requiredOption('--pred <dir>', 'folder of predicted label maps')
+  .requiredOption('--truth <dir>', 'folder of ground-truth label maps (same names; extensions may differ)')
+  .option('--classes <values>', 'label values to score, e.g. 1,2 (default: every nonzero value in the truth)', (v: string) => {
+    const xs = v.split(',').map((t) => Number(t.trim()));
+    if (xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError(`--classes '${v}': expected label values joined by commas, e.g. 1,2`);
+    return xs;
+  })
+  .option('--exclude-absent', 'leave cases where a class is in neither file out of its means')
+  .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
+  .action(async (o) => {
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent });
+    console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 
 program.command('bench')
