@@ -11,6 +11,11 @@ export interface Volume {
   spacing: number[];
   /** 4×4 voxel-to-world matrix (NIfTI sform/qform), row-major; undefined for plain images. */
   affine?: number[][];
+  /**
+   * NIfTI-1 only: the file's 348-byte header as read (its own byte order), so that masks written for this volume keep
+   * its dimensions' metadata, qform and sform exactly (`encodeNifti`). Dropped by operations that change the grid.
+   */
+  niftiHeader?: Uint8Array;
   /** The file it came from (for error messages). */
   source: string;
 }

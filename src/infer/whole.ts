@@ -1,7 +1,7 @@
 /**
  * Whole-image prediction for padded models: the image is zero-padded, centred, up to the next size the network
- * accepts (as training patches are padded), run once, and the logits are cropped back. The sliding-window inference
- * of large volumes builds on this.
+ * accepts (as training patches are padded), run once, and the logits are cropped back. Large images, blending,
+ * TTA and valid-padded models: `slidingWindow` (sliding-window.ts).
  */
 import { tf, type Tensor } from '../core/tf.js';
 import type { UNet } from '../models/unet.js';
@@ -10,7 +10,7 @@ import { nearestValidSizes } from '../models/plan.js';
 /** Logits [1, ...S, K] for one image x [1, ...S, C] (model in eval mode is the caller's choice). */
 export function predictWhole(model: UNet, x: Tensor): Tensor {
   const o = model.options;
-  if (o.padding !== 'same') throw new Error('predictWhole: valid-padded models need overlap-tile inference (not available yet)');
+  if (o.padding !== 'same') throw new Error('predictWhole: valid-padded models need overlap-tile inference: use slidingWindow');
   const spatial = x.shape.slice(1, -1);
   const target = spatial.map((s) => nearestValidSizes(o, s).above ?? s);
   return tf.tidy(() => {

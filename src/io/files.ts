@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { UNet } from '../models/unet.js';
 import type { UNetOptions } from '../models/options.js';
 import { decodeWeights, encodeWeights } from './weights.js';
+import { encodeNiftiFile, type NiftiImage, type NiftiWriteOptions } from './nifti-write.js';
 
 /** Writes `data` to `path` so that readers see either the old file or the whole new one, never a part. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -54,4 +55,9 @@ export async function loadModel(weightsPath: string, options?: UNetOptions): Pro
     throw e;
   }
   return model;
+}
+
+/** Writes a NIfTI-1 file atomically, gzip-compressed for .nii.gz (see `encodeNifti` for the header it keeps). */
+export async function writeNifti(path: string, image: NiftiImage, options: NiftiWriteOptions = {}): Promise<void> {
+  await writeFileAtomic(path, await encodeNiftiFile(path, image, options));
 }

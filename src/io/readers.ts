@@ -136,7 +136,8 @@ export function readNifti(bytes: Uint8Array, source: string): Volume {
   }
   const pd = (k: number) => (h.pixDims[k] > 0 && Number.isFinite(h.pixDims[k]) ? h.pixDims[k] : 1);
   const affine = h.sform_code > 0 ? h.affine.map((r) => [...r]) : h.qform_code > 0 ? h.getQformMat().map((r) => [...r]) : h.affine.map((r) => [...r]);
-  return { data, shape: [nz, ny, nx], channels: nc, spacing: [pd(3), pd(2), pd(1)], affine, source };
+  const niftiHeader = new Uint8Array(buf.slice(0, 348));
+  return { data, shape: [nz, ny, nx], channels: nc, spacing: [pd(3), pd(2), pd(1)], affine, niftiHeader, source };
 }
 
 /** Readers by lower-case extension (with the dot; `.nii.gz` is one extension). */
