@@ -43,6 +43,18 @@ test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii 
   assert.deepEqual(im.shape, [dv.getInt16(46, true), dv.getInt16(44, true), dv.getInt16(42, true)]);
 });
 
+test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (nibabel\'s rule)', () => {
+  const raw = new Uint8Array(gunzipSync(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz'))));
+  const dv = new DataView(raw.buffer, raw.byteOffset);
+  dv.setInt16(252, 2, true); // qform_code (quaternion: identity rotation, pixdim 1, offsets from the file)
+  dv.setInt16(254, 1, true); // sform_code
+  const srow = [[0, 0, 2, -5], [0, 3, 0, 7], [4, 0, 0, 9]];
+  srow.forEach((r, i) => r.forEach((v, j) => dv.setFloat32(280 + (i * 4 + j) * 4, v, true)));
+  assert.deepEqual(readVolume(raw, 'x.nii').affine, [...srow, [0, 0, 0, 1]]);
+  dv.setInt16(254, 0, true); // no sform: the qform
+  assert.notDeepEqual(readVolume(raw, 'x.nii').affine, [...srow, [0, 0, 0, 1]]);
+});
+
 test('errors name the file and the problem', () => {
   const raw = new Uint8Array(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz')));
   assert.throws(() => readVolume(raw.subarray(0, raw.length >> 1), 'cut.nii.gz'), /cut\.nii\.gz: .*(truncated|corrupt)/);

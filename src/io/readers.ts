@@ -135,7 +135,11 @@ export function readNifti(bytes: Uint8Array, source: string): Volume {
     for (let i = 0; i < nvox; i++) data[i * nc + c] = type.get(view, (c * nvox + i) * type.bytes, h.littleEndian) * slope + inter;
   }
   const pd = (k: number) => (h.pixDims[k] > 0 && Number.isFinite(h.pixDims[k]) ? h.pixDims[k] : 1);
-  const affine = h.sform_code > 0 ? h.affine.map((r) => [...r]) : h.qform_code > 0 ? h.getQformMat().map((r) => [...r]) : h.affine.map((r) => [...r]);
+  // The sform (srow_x/y/z at bytes 280…327) when sform_code > 0, as nibabel and ITK read it — nifti-reader-js's
+  // `affine` holds the qform when qform_code > sform_code > 0 — else the qform, else its pixdim diagonal.
+  const hv = new DataView(buf, 0, 348);
+  const srow = () => [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => hv.getFloat32(280 + (r * 4 + c) * 4, h.littleEndian))).concat([[0, 0, 0, 1]]);
+  const affine = h.sform_code > 0 ? srow() : h.qform_code > 0 ? h.getQformMat().map((r) => [...r]) : h.affine.map((r) => [...r]);
   const niftiHeader = new Uint8Array(buf.slice(0, 348));
   return { data, shape: [nz, ny, nx], channels: nc, spacing: [pd(3), pd(2), pd(1)], affine, niftiHeader, source };
 }
