@@ -19,6 +19,7 @@ import { predictWhole, toClasses } from '../src/infer/whole.js';
 import { train, type TrainResult } from '../src/train/trainer.js';
 import { PrefetchBatchSource } from '../src/train/sources.js';
 import { RunFolder } from '../src/train/run-folder.js';
+import { medianSpacing } from '../src/infer/resample.js';
 import { saveModel } from '../src/io/files.js';
 import { lookUpOption } from '../src/core/registry.js';
 import type { ScheduleName } from '../src/train/schedule.js';
@@ -130,6 +131,8 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
     schedule: o.schedule ?? 'constant', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
     labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
     val: val.map((s) => s.name), backend,
+    // The training images' median voxel spacing: `unet predict` resamples volumes to it.
+    spacing: medianSpacing(trn.map((s) => s.image)),
   };
   const folder = new RunFolder(o.out);
   await folder.init(config);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../src/core/tf.js';
 import { evaluate, formatEvaluation } from './evaluate.js';
+import { predict } from './predict.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { presets } from '../src/models/presets.js';
 import type { UNetOptions } from '../src/models/options.js';
@@ -108,6 +109,37 @@ program.command('train')
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
     console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
+  });
+
+program.command('predict')
+  .description('segment images / volumes with a trained run folder; one mask per input (PNG for images, NIfTI for volumes)')
+  .requiredOption('--model <rundir>', 'run folder of unet train (model.safetensors, model.json, config.json)')
+  .requiredOption('--input <path>', 'an image or volume file, or a folder of them')
+  .requiredOption('--out <dir>', 'output folder (masks keep the input names)')
+  .option('--overlap <f>', 'window overlap in [0, 1) (default 0.5)', (v: string) => {
+    const f = Number(v);
+    if (!(f >= 0 && f < 1)) throw new InvalidArgumentError(`--overlap must be in [0, 1), got '${v}'`);
+    return f;
+  })
+  .option('--blend <mode>', 'gaussian | constant (default gaussian)', (v: string) => {
+    if (v !== 'gaussian' && v !== 'constant') throw new InvalidArgumentError(`--blend must be gaussian or constant, got '${v}'`);
+    return v;
+  })
+  .option('--sw-batch <n>', 'windows per forward pass (default 1)', int('--sw-batch'))
+  .option('--window <size>', 'window size, e.g. 256x256 (default: the training patch)')
+  .option('--tta', 'test-time augmentation: mean over every mirroring')
+  .option('--probabilities', 'also write NAME.prob.nii.gz (float32, one channel per class)')
+  .option('--largest-component', 'keep only the largest connected component of each class')
+  .option('--no-resample', 'do not resample volumes to the training spacing')
+  .option('--backend <name>', 'onednn | cpu | wasm')
+  .option('--quiet', 'no progress bar')
+  .action(async (o) => {
+    const r = await predict({
+      model: o.model, input: o.input, out: o.out, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta,
+      probabilities: o.probabilities, largestComponent: o.largestComponent, resample: o.resample,
+      window: o.window ? parseSize(o.window, '--window') : undefined, backend: o.backend, quiet: o.quiet,
+    });
+    console.log(`wrote ${r.written.length} file(s) to ${o.out}`);
   });
 
 program.command('evaluate')
