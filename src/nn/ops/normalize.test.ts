@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../core/tf.js';
 import { assertClose, assertNoLeak, numericalGradient, testBackends } from '../../core/testing.js';
-import { normalize, normalizeReference } from './normalize.js';
+import { collapseAxes, normalize, normalizeReference } from './normalize.js';
 
 for (const backend of await testBackends()) {
   for (const [label, shape, axes] of [
@@ -36,3 +36,11 @@ for (const backend of await testBackends()) {
     });
   }
 }
+
+test('collapseAxes merges neighbouring axes of one kind (BatchNorm 5-D → [N, C]; GroupNorm keeps its groups)', () => {
+  assert.deepEqual(collapseAxes([2, 3, 4, 5, 6], [0, 1, 2, 3]), { shape: [120, 6], axes: [0] });
+  assert.deepEqual(collapseAxes([2, 3, 4, 5, 6], [1, 2, 3]), { shape: [2, 60, 6], axes: [1] });
+  assert.deepEqual(collapseAxes([2, 3, 4, 5, 4, 2], [1, 2, 3, 5]), { shape: [2, 60, 4, 2], axes: [1, 3] });
+  assert.deepEqual(collapseAxes([2, 3, 4], [0, 1]), { shape: [6, 4], axes: [0] });
+  assert.deepEqual(collapseAxes([2, 3], [0]), { shape: [2, 3], axes: [0] });
+});

@@ -23,6 +23,34 @@ export interface Normalized {
  * they carry no gradient, as in PyTorch's batch statistics path where the gradient flows through y alone.
  */
 export function normalize(x: Tensor, axes: number[], eps: number): Normalized {
+  const c = collapseAxes(x.shape, axes);
+  if (c.shape.length === x.shape.length) return normalizeCollapsed(x, axes, eps);
+  // Neighbouring axes of the same kind merged (BatchNorm of [B, D, H, W, C] runs on [B·D·H·W, C]): fewer dimensions
+  // for every backend, and no rank-5 broadcasts, which tfjs's WebGPU backend fails to compile.
+  const kept = x.shape.map((n, a) => (axes.includes(a) ? 1 : n));
+  return tf.tidy(() => {
+    const r = normalizeCollapsed(tf.reshape(x, c.shape), c.axes, eps);
+    const out = { y: tf.reshape(r.y, x.shape), mean: tf.keep(tf.reshape(r.mean, kept)), variance: tf.keep(tf.reshape(r.variance, kept)), count: r.count };
+    tf.dispose([r.mean, r.variance]); // kept by normalizeCollapsed; their reshaped views live on
+    return out as unknown as tf.TensorContainer;
+  }) as unknown as Normalized;
+}
+
+/** Merges runs of neighbouring axes that are all normalised or all kept: the equivalent lower-rank shape and axes. */
+export function collapseAxes(shape: readonly number[], axes: readonly number[]): { shape: number[]; axes: number[] } {
+  const out: number[] = [], outAxes: number[] = [];
+  shape.forEach((n, a) => {
+    const norm = axes.includes(a);
+    if (a > 0 && norm === axes.includes(a - 1)) out[out.length - 1] *= n;
+    else {
+      if (norm) outAxes.push(out.length);
+      out.push(n);
+    }
+  });
+  return { shape: out, axes: outAxes };
+}
+
+function normalizeCollapsed(x: Tensor, axes: number[], eps: number): Normalized {
   let stats: { mean: Tensor; variance: Tensor } | undefined;
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   const op = tf.customGrad(((xIn: Tensor, save: tf.GradSaveFunc) => {

@@ -33,11 +33,14 @@ export function resizeAxisLinear(x: Tensor, axis: number, outSize: number, align
   if (inSize === outSize) return x.clone();
   const { i0, i1, w } = linearTaps(inSize, outSize, alignCorners);
   return tf.tidy(() => {
-    const a = tf.gather(x, tf.tensor1d(i0, 'int32'), axis);
-    const b = tf.gather(x, tf.tensor1d(i1, 'int32'), axis);
-    const wShape = x.shape.map((_, k) => (k === axis ? outSize : 1));
-    const wt = tf.tensor(w, wShape);
-    return tf.add(a, tf.mul(tf.sub(b, a), wt)); // a + (b − a)·w
+    // As [outer, n, inner] (rank 3 whatever x's rank: tfjs's WebGPU backend fails on rank-5 broadcasts).
+    const outer = x.shape.slice(0, axis).reduce((p, q) => p * q, 1), inner = x.shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+    const x3 = tf.reshape(x, [outer, inSize, inner]);
+    const a = tf.gather(x3, tf.tensor1d(i0, 'int32'), 1); // [outer, out, inner]
+    const b = tf.gather(x3, tf.tensor1d(i1, 'int32'), 1);
+    const wt = tf.tensor(w, [1, outSize, 1]);
+    const y = tf.add(a, tf.mul(tf.sub(b, a), wt)); // a + (b − a)·w
+    return tf.reshape(y, x.shape.map((n, k) => (k === axis ? outSize : n)));
   });
 }
 
