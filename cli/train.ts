@@ -44,6 +44,7 @@ export interface TrainCliOptions {
   loss?: string;
   /** Default 1e-3. */
   lr?: number;
+  /** Default 'poly' (nnU-Net's (1 − t)^0.9, over the iterations or the --minutes budget). */
   schedule?: ScheduleName;
   /** Default 0. */
   seed?: number;
@@ -63,7 +64,7 @@ export interface TrainCliOptions {
   patience?: number;
   quiet?: boolean;
   backend?: string;
-  /** Convolution precision: 'auto' (bf16 where the CPU has AVX512-BF16, else fp32), 'fp32', 'bf16'. Default 'fp32'. */
+  /** Convolution precision: 'auto' (bf16 where the CPU has AVX512-BF16, else fp32), 'fp32', 'bf16'. Default 'auto'. */
   precision?: 'fp32' | 'bf16' | 'auto';
 }
 
@@ -99,7 +100,7 @@ async function evaluate(model: UNet, samples: Sample[], k: number): Promise<Reco
 export interface TrainRun { result: TrainResult; model: UNet; val: Sample[]; classes: number; finalMetrics?: Record<string, number> }
 
 export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
-  const backend = await useBestBackend({ backend: o.backend, precision: o.precision });
+  const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
   const preset = o.preset ?? 'seed2d';
   const base = presetOptions(preset, { base: o.base ?? 16, classes: o.classes, seed: o.seed ?? 0 });
   const dims = base.spatialDims ?? 2;
@@ -128,7 +129,7 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   const model = new UNet(base);
   const config = {
     preset, options: model.options, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr: o.lr ?? 1e-3,
-    schedule: o.schedule ?? 'constant', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
+    schedule: o.schedule ?? 'poly', precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
     labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
     val: val.map((s) => s.name), backend,
     // The training images' median voxel spacing: `unet predict` resamples volumes to it.
