@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tf, Rng, UNet, presetOptions, bceDiceLoss, decodePng, type Scalar } from '../src/index.js';
+import { tf, Rng, UNet, presetOptions, bceDiceLoss, decodePng } from '../src/index.js';
 import { saveModel, writeFileAtomic, optionsPath, useBestBackend } from '../src/node.js';
 import { InlineBatchSource } from '../src/train/sources.js';
 import { train } from '../src/train/trainer.js';
@@ -39,7 +39,7 @@ const curve: { iter: number; loss: number }[] = [];
 let window: number[] = [];
 const result = await train({
   model, data, lr: LR, iterations, itersPerEpoch: PER_EPOCH,
-  loss: (logits, target) => bceDiceLoss({ logits, target }) as Scalar,
+  loss: (logits, target) => bceDiceLoss({ logits, target }),
   onLog: (r) => {
     if (r.loss !== undefined) window.push(r.loss);
     if (r.kind === 'epoch') {
