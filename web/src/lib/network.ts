@@ -82,6 +82,14 @@ export function nearestInput(v: NetView, prefer: 'below' | 'above'): number[] {
   return out;
 }
 
+/** "copy" (same padding), "crop 4 per side", per axis "crop 4/4/3 per side", or "crop ?" (input does not fit). */
+export function cropLabel(k: Skip, v: NetView): string {
+  if (v.options.padding !== 'valid') return 'copy';
+  if (!k.axes.length) return 'crop ?';
+  const c = k.axes.map((a) => a.crop);
+  return `crop ${c.every((x) => x === c[0]) ? c[0] : c.join('/')} per side`;
+}
+
 /** Stage size for display; with an invalid input, the channels only. */
 export const stageSize = (b: Block): string => (b.stage.size.length ? b.stage.size.join('×') : '?');
 

@@ -7,7 +7,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { h, int, presetControls, size } from '../lib/ui.js';
-import { netView, sizeProblems, stageSize, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
+import { netView, sizeProblems, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
 import type { Page } from '../main.js';
 
 const DY = 2.8;
@@ -20,31 +20,31 @@ function boxDims(b: Block): [number, number, number] {
 }
 
 function boxPosition(b: Block, d: number): [number, number] {
-  const step = 1.9;
+  const step = 2.2;
   const y = -b.level * DY;
   switch (b.role) {
-    case 'input': return [-(step * d + 1.2) - 2.4, y];
+    case 'input': return [-(step * d + 1.2) - 3.0, y];
     case 'encoder': return [-(step * (d - b.level) + 1.2), y];
     case 'bottleneck': return [0, y];
     case 'decoder': return [step * (d - b.level) + 1.2, y];
-    case 'output': return [step * d + 1.2 + 2.4, y];
+    case 'output': return [step * d + 1.2 + 3.0, y];
   }
 }
 
 /** A text sprite (canvas texture) for a block's label. */
 function label(lines: string[], colour: string): THREE.Sprite {
   const c = document.createElement('canvas');
-  c.width = 320; c.height = 120;
+  c.width = 512; c.height = 192;
   const ctx = c.getContext('2d')!;
-  ctx.font = 'bold 42px system-ui, sans-serif';
   ctx.textAlign = 'center';
+  ctx.font = 'bold 64px system-ui, sans-serif';
   ctx.fillStyle = colour;
-  ctx.fillText(lines[0], 160, 46);
-  ctx.font = '34px system-ui, sans-serif';
+  ctx.fillText(lines[0], 256, 70);
+  ctx.font = '54px system-ui, sans-serif';
   ctx.fillStyle = '#e2e8f0';
-  ctx.fillText(lines[1], 160, 98);
+  ctx.fillText(lines[1], 256, 150);
   const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(c), depthTest: false, transparent: true }));
-  sprite.scale.set(2.0, 0.75, 1);
+  sprite.scale.set(3.0, 1.125, 1);
   sprite.renderOrder = 2;
   return sprite;
 }
@@ -67,7 +67,7 @@ function buildScene(v: NetView): { group: THREE.Group; meshes: Map<THREE.Object3
     group.add(mesh);
     meshes.set(mesh, b);
     const tag = label([b.stage.name, `${b.stage.channels}ch · ${stageSize(b)}`], ROLE_COLOURS[b.role]);
-    tag.position.set(x, b.role === 'bottleneck' ? y - sy / 2 - 0.55 : y + sy / 2 + 0.5, 0);
+    tag.position.set(x, y - sy / 2 - 0.5, sz / 2);
     group.add(tag);
     tops.set(b, new THREE.Vector3(x, y + sy / 2, 0));
     centres.set(b, new THREE.Vector3(x, y, 0));
@@ -107,7 +107,7 @@ function details(b: Block, v: NetView): HTMLElement {
     ['role', b.role], ['module', b.stage.module], ['level', String(b.level + 1)],
     ['channels', `${b.stage.inChannels} → ${b.stage.channels}`], ['spatial size', stageSize(b)], ['parameters', int(b.stage.params)],
   ];
-  if (k) rows.push(['skip joined', `${k.from.stage.name}, ${k.channels.skip} ch${k.axes.length ? `, crop ${k.axes.map((a) => a.crop).join('/')} per side` : ''}${v.options.skips[k.level] ? '' : ' (disabled)'}`]);
+  if (k) rows.push(['skip joined', `${k.from.stage.name}, ${k.channels.skip} ch, ${cropLabel(k, v)}${v.options.skips[k.level] ? '' : ' (disabled)'}`]);
   return h('div', { 'data-testid': 'layer-details' }, h('h3', { style: `color:${ROLE_COLOURS[b.role]}` }, b.stage.name),
     h('table', { class: 'kv' }, ...rows.map(([a, c]) => h('tr', {}, h('th', {}, a), h('td', {}, c)))));
 }
@@ -172,7 +172,7 @@ export const architecturePage: Page = {
       scene.add(current.group);
       selected = undefined;
       controls.target.copy(current.centre);
-      camera.position.set(current.centre.x + current.radius * 0.25, current.centre.y + current.radius * 0.3, current.centre.z + current.radius * 2.0);
+      camera.position.set(current.centre.x + current.radius * 0.2, current.centre.y + current.radius * 0.22, current.centre.z + current.radius * 1.7);
       controls.update();
       const bad = sizeProblems(v);
       info.replaceChildren(`${v.preset} (${v.options.spatialDims}-D): ${int(v.report.params)} parameters; `,

@@ -3,10 +3,10 @@
  * skips as dashed arrows), a stage table and the crop arithmetic of the selected skip — all from the library's plan.
  */
 import { h, s, int, compact, presetControls, setControlSize, size } from '../lib/ui.js';
-import { netView, sizeProblems, nearestInput, stageSize, ROLE_COLOURS, type Block, type NetView, type Skip } from '../lib/network.js';
+import { netView, sizeProblems, nearestInput, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView, type Skip } from '../lib/network.js';
 import type { Page } from '../main.js';
 
-const W = 980, ROW = 92, TOP = 46;
+const W = 980, ROW = 100, TOP = 40;
 
 /** Block rectangle: width by channels, height by spatial size (both log₂). */
 function rect(b: Block, v: NetView): { x: number; y: number; w: number; h: number } {
@@ -18,11 +18,11 @@ function rect(b: Block, v: NetView): { x: number; y: number; w: number; h: numbe
   const step = Math.min(80, (W / 2 - 160) / Math.max(1, d));
   let cx: number;
   switch (b.role) {
-    case 'input': cx = 40; break;
-    case 'encoder': cx = 130 + b.level * step; break;
+    case 'input': cx = 36; break;
+    case 'encoder': cx = 120 + b.level * step; break;
     case 'bottleneck': cx = W / 2; break;
-    case 'decoder': cx = W - 130 - b.level * step; break;
-    case 'output': cx = W - 40; break;
+    case 'decoder': cx = W - 120 - b.level * step; break;
+    case 'output': cx = W - 36; break;
   }
   return { x: cx - w / 2, y: cy - ht / 2, w, h: ht };
 }
@@ -31,7 +31,7 @@ function rect(b: Block, v: NetView): { x: number; y: number; w: number; h: numbe
 export function cropLines(k: Skip, v: NetView): string[] {
   if (!k.axes.length) return ['(no sizes: the input does not fit, see above)'];
   const names = v.options.spatialDims === 2 ? ['H', 'W'] : ['D', 'H', 'W'];
-  return k.axes.map((a, i) => `${names[i]}: (${a.skip} − ${a.up}) / 2 = ${a.crop} per side  →  ${a.skip} cropped to ${a.up}`);
+  return k.axes.map((a, i) => `${names[i]}: (${a.skip} − ${a.up}) / 2 = ${a.crop} per side: ${a.skip} → ${a.up}`);
 }
 
 export const shapeFlowPage: Page = {
@@ -67,28 +67,27 @@ export const shapeFlowPage: Page = {
       const byRole = (r: Block['role']) => v.blocks.filter((b) => b.role === r);
       const R = new Map(v.blocks.map((b) => [b, rect(b, v)]));
       const arrows = s('g', { class: 'arrows' });
-      const link = (a: Block, b: Block, label: string) => {
+      const link = (a: Block, b: Block) => {
         const p = R.get(a)!, q = R.get(b)!;
         const down = q.y > p.y + p.h / 2, up = q.y + q.h < p.y;
         const [x1, y1, x2, y2] = down ? [p.x + p.w / 2, p.y + p.h, q.x + q.w / 2, q.y] : up ? [p.x + p.w / 2, p.y, q.x + q.w / 2, q.y + q.h] : [p.x + p.w, p.y + p.h / 2, q.x, q.y + q.h / 2];
-        arrows.append(s('line', { x1, y1, x2, y2, class: 'flow', 'marker-end': 'url(#arrow)' }), s('text', { x: (x1 + x2) / 2 + 6, y: (y1 + y2) / 2, class: 'op' }, label));
+        arrows.append(s('line', { x1, y1, x2, y2, class: 'flow', 'marker-end': 'url(#arrow)' }));
       };
       const enc = byRole('encoder'), dec = byRole('decoder').sort((a, b) => b.level - a.level), neck = byRole('bottleneck')[0];
-      link(byRole('input')[0], enc[0], '');
-      enc.forEach((e, i) => link(e, enc[i + 1] ?? neck, 'pool'));
-      [neck, ...dec].forEach((d, i) => { if (dec[i]) link(d, dec[i], v.options.upsample === 'interp' ? 'interp ×2' : 'up-conv'); });
-      link(dec[dec.length - 1], byRole('output')[0], '1×1');
+      link(byRole('input')[0], enc[0]);
+      enc.forEach((e, i) => link(e, enc[i + 1] ?? neck));
+      [neck, ...dec].forEach((d, i) => { if (dec[i]) link(d, dec[i]); });
+      link(dec[dec.length - 1], byRole('output')[0]);
 
       const skips = s('g', { class: 'skips' });
       for (const k of v.skips) {
         const p = R.get(k.from)!, q = R.get(k.to)!;
         const y = TOP + k.level * ROW + ROW / 2;
-        const crop = k.axes.length ? (v.options.padding === 'valid' ? `crop ${k.axes.map((a) => a.crop).join('/')} per side` : 'copy') : 'copy';
         const d = `M ${p.x + p.w} ${y} L ${q.x - 4} ${y}`;
         skips.append(s('g', { class: 'skip', 'data-level': k.level, 'data-testid': `skip-${k.level + 1}`, tabindex: 0 },
           s('path', { d, class: 'skip-hit' }),
           s('path', { d, class: 'skip-line', 'marker-end': 'url(#arrow-skip)' }),
-          s('text', { x: (p.x + p.w + q.x) / 2, y: y - 6, 'text-anchor': 'middle', class: 'skip-label' }, `skip ${k.level + 1}: ${crop}`)));
+          s('text', { x: (p.x + p.w + q.x) / 2, y: y - 6, 'text-anchor': 'middle', class: 'skip-label' }, `skip ${k.level + 1}: ${cropLabel(k, v)}`)));
       }
       const blocks = s('g', { class: 'blocks' });
       for (const b of v.blocks) {
@@ -96,7 +95,8 @@ export const shapeFlowPage: Page = {
         const g = s('g', { class: 'block', 'data-name': b.stage.name, 'data-testid': `block-${b.stage.name}` },
           s('rect', { x: r.x, y: r.y, width: r.w, height: r.h, rx: 3, fill: ROLE_COLOURS[b.role] }),
           s('text', { x: r.x + r.w / 2, y: r.y - 4, 'text-anchor': 'middle', class: 'name' }, b.stage.name),
-          s('text', { x: r.x + r.w / 2, y: r.y + r.h + 12, 'text-anchor': 'middle', class: 'dims' }, `${b.stage.channels}ch · ${stageSize(b)}`));
+          s('text', { x: r.x + r.w / 2, y: r.y + r.h + 13, 'text-anchor': 'middle', class: 'dims' }, `${b.stage.channels} ch`),
+          s('text', { x: r.x + r.w / 2, y: r.y + r.h + 26, 'text-anchor': 'middle', class: 'dims' }, stageSize(b)));
         g.addEventListener('mousemove', (ev) => {
           tip.hidden = false;
           tip.replaceChildren(h('b', {}, `${b.stage.name} (${b.role}${b.stage.module !== '—' ? `, module ${b.stage.module}` : ''})`),
@@ -150,6 +150,7 @@ export const shapeFlowPage: Page = {
     root.append(
       h('p', { class: 'lead' }, 'The network as a graph: encoder (blue) down the left, bottleneck (purple), decoder (amber) up the right, output (green). Hover a block for its shapes and parameters; click a dashed skip for its crop arithmetic.'),
       controls, problems,
+      h('div', { class: 'legend' }, h('span', {}, '↘ 2× max-pool, then two 3×3 convs'), h('span', {}, '↗ 2× up-sampling (interpolation or 2×2 up-conv), concat, two 3×3 convs'), h('span', {}, h('span', { class: 'swatch dashed' }), 'skip (click: crop arithmetic)'), h('span', {}, '→ 1×1 conv to classes')),
       h('div', { class: 'split' }, h('div', { class: 'graph-wrap' }, svg, tip), cropBox),
       summary, table);
     return () => undefined;

@@ -42,7 +42,7 @@ export const trainPage: Page = {
     const start = h('button', { type: 'button', 'data-testid': 'train-start' }, 'Train'), stop = h('button', { type: 'button', disabled: true }, 'Stop');
     const status = h('p', { class: 'dice', 'data-testid': 'train-status' }, 'Press Train.');
     const epochsOut = h('ol', { class: 'epochs', 'data-testid': 'epoch-losses' });
-    const plot = h('div', {}, curve([], [], 1, 1));
+    const plot = h('div', { class: 'plot' }, curve([], [], 1, 1));
     const cPred = h('canvas', { class: 'px', 'data-testid': 'train-pred' }), cErr = h('canvas', { class: 'px' }), cTruth = h('canvas', { class: 'px' });
     root.append(
       h('p', { class: 'lead' }, `A tiny U-Net (seed2d, base ${DEFAULTS.base}, depth ${DEFAULTS.depth}) trained here, in this browser, on ${DEFAULTS.patch}×${DEFAULTS.patch} patches of the blobs image's training rows, with the library's BCE + Dice loss and Adam. The prediction on the whole image updates after every epoch.`),

@@ -5,7 +5,7 @@
  */
 import { presets } from '../../../src/models/presets.js';
 import { h, s, size, parseSize } from '../lib/ui.js';
-import { netView, sizeProblems, stageSize, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
+import { netView, sizeProblems, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
 import type { Page } from '../main.js';
 
 const W = 540;
@@ -45,10 +45,9 @@ function volumeSvg(v: NetView, onLevel: (l: number) => void): SVGSVGElement {
   }
   for (const k of v.skips) {
     const a = boxes.get(k.from)!, b = boxes.get(k.to)!;
-    const crop = k.axes.length && v.options.padding === 'valid' ? `crop ${k.axes.map((q) => q.crop).join('/')}` : 'copy';
     svg.append(s('g', { class: 'vskip', 'data-level': k.level },
       s('line', { x1: a.x + a.w + 6, y1: a.y, x2: b.x - 6, y2: a.y, class: 'skip-line' }),
-      s('text', { x: (a.x + a.w + b.x) / 2, y: a.y - 5, 'text-anchor': 'middle', class: 'skip-label' }, `skip ${k.level + 1}: ${crop}`)));
+      s('text', { x: (a.x + a.w + b.x) / 2, y: a.y - 5, 'text-anchor': 'middle', class: 'skip-label' }, `skip ${k.level + 1}: ${cropLabel(k, v)}`)));
   }
   svg.querySelectorAll<SVGGElement>('.vol, .vskip').forEach((g) => g.addEventListener('click', () => onLevel(Number(g.dataset.level))));
   return svg;
@@ -105,7 +104,7 @@ export const volumePage: Page = {
       const cell = (v: NetView, role: Block['role'], l: number) => { const b = v.blocks.find((q) => q.role === role && q.level === l); return b ? stageSize(b) : ''; };
       table.replaceChildren(
         h('thead', {}, h('tr', {}, h('th', {}, 'level'), ...vs.flatMap((v) => [h('th', {}, `${v.preset} encoder`), h('th', {}, `${v.preset} decoder`)]))),
-        h('tbody', {}, ...Array.from({ length: depth + 1 }, (_, l) => h('tr', {}, h('td', {}, l === depth ? `${l + 1} (bottleneck where deepest)` : String(l + 1)),
+        h('tbody', {}, ...Array.from({ length: depth + 1 }, (_, l) => h('tr', {}, h('td', {}, String(l + 1)),
           ...vs.flatMap((v) => (l === v.options.depth ? [h('td', { colspan: 2, class: 'neck' }, `bottleneck ${cell(v, 'bottleneck', l)}`)] : l > v.options.depth ? [h('td', {}), h('td', {})] : [h('td', {}, cell(v, 'encoder', l)), h('td', {}, cell(v, 'decoder', l))]))))));
     };
     const onView = (v: NetView) => { views.set(v.preset, v); if (views.size === 2) compare(); };
