@@ -10,7 +10,7 @@ import { h, int, presetControls, size } from '../lib/ui.js';
 import { netView, sizeProblems, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
 import type { Page } from '../main.js';
 
-const DY = 2.8;
+const DY = 3.2;
 
 /** Box extent: x by channels, y by height, z by width (depth for 3-D networks is in the label). */
 function boxDims(b: Block): [number, number, number] {
@@ -50,7 +50,7 @@ function label(lines: string[], colour: string): THREE.Sprite {
 }
 
 /** The network as a three.js group; `meshes` maps each clickable box to its block. */
-function buildScene(v: NetView): { group: THREE.Group; meshes: Map<THREE.Object3D, Block>; centre: THREE.Vector3; radius: number } {
+function buildScene(v: NetView): { group: THREE.Group; meshes: Map<THREE.Object3D, Block>; centre: THREE.Vector3; size: THREE.Vector3 } {
   const group = new THREE.Group();
   const meshes = new Map<THREE.Object3D, Block>();
   const d = v.options.depth;
@@ -88,7 +88,7 @@ function buildScene(v: NetView): { group: THREE.Group; meshes: Map<THREE.Object3
   }
   const box = new THREE.Box3().setFromObject(group);
   const centre = box.getCenter(new THREE.Vector3());
-  return { group, meshes, centre, radius: box.getSize(new THREE.Vector3()).length() / 2 };
+  return { group, meshes, centre, size: box.getSize(new THREE.Vector3()) };
 }
 
 function disposeGroup(g: THREE.Object3D): void {
@@ -171,15 +171,19 @@ export const architecturePage: Page = {
       current = buildScene(v);
       scene.add(current.group);
       selected = undefined;
-      controls.target.copy(current.centre);
-      camera.position.set(current.centre.x + current.radius * 0.2, current.centre.y + current.radius * 0.22, current.centre.z + current.radius * 1.7);
-      controls.update();
       const bad = sizeProblems(v);
       info.replaceChildren(`${v.preset} (${v.options.spatialDims}-D): ${int(v.report.params)} parameters; `,
         bad.length ? h('span', { class: 'problem-inline', 'data-testid': 'size-problem' }, `input ${size(v.input)} does not fit: ${bad.map((b) => b.text).join('; ')} (boxes sized by channels only)`)
           : `${size(v.input)} → ${size(v.report.output)}. Box width ∝ log₂ channels, height and depth ∝ log₂ spatial size.`);
       side.replaceChildren(h('p', {}, 'Click a block to inspect it.'));
       resize();
+      // Fit the whole network in view, seen slightly from the right and above.
+      const t = Math.tan((camera.fov * Math.PI) / 360), { size: sz, centre } = current;
+      const dist = 1.1 * Math.max(sz.y / 2 / t, sz.x / 2 / (t * camera.aspect)) + sz.z / 2;
+      controls.target.copy(centre);
+      camera.position.copy(centre).add(new THREE.Vector3(0.2, 0.15, 1).normalize().multiplyScalar(dist));
+      controls.update();
+      draw();
     };
 
     // A click (not a drag) picks the nearest box under the pointer.
