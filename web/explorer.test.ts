@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../src/core/testing.js';
-import { presetOptions, resolveOptions, shapeReport, nearestValidSizes } from '../src/index.js';
+import { presets, presetOptions, resolveOptions, shapeReport, nearestValidSizes } from '../src/index.js';
 import { startStaticServer } from '../scripts/static-server.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -123,6 +123,19 @@ test('skip ablation: switching a skip off changes the mask and its Dice', { skip
   assert.equal((await page.$$('[data-testid=ablation-table] tbody tr')).length, 6);
   assert.ok((await text(page, 'findings')).includes('matters most'));
   await page.screenshot({ path: join(shots, 'skips-off.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('volumetric flow: the unpadded and padded sizes come from the plan; a level button highlights its pair', { skip: missing, timeout: 120_000 }, async () => {
+  const { page, errors } = await open('volume');
+  for (const preset of ['cicek2016', 'seed3d']) {
+    const r = shapeReport(resolveOptions(presetOptions(preset)), presets.get(preset).defaultInput);
+    assert.ok((await text(page, `io-${preset}`)).startsWith(`${r.input.join('×')} → ${r.output.join('×')}`));
+  }
+  await page.click('[data-testid=level-cicek2016-2]');
+  const hot = await page.$$eval('[data-testid=volume-cicek2016] .hot', (g) => g.map((e) => e.getAttribute('data-testid') ?? 'skip'));
+  assert.deepEqual(hot.sort(), ['skip', 'vol-cicek2016-dec2', 'vol-cicek2016-enc2']);
   assert.deepEqual(errors, []);
   await page.close();
 });

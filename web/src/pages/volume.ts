@@ -109,7 +109,7 @@ export const volumePage: Page = {
     };
     const onView = (v: NetView) => { views.set(v.preset, v); if (views.size === 2) compare(); };
     root.append(
-      h('p', { class: 'lead' }, 'The 3-D U-Nets as feature-map volumes (box edges ∝ D, H, W): the encoder column shrinks, the decoder grows back, dashed lines are the skips. Çiçek et al.\'s unpadded network loses a border at every convolution, so 132×132×116 comes out at 44×44×28; the padded seed3d halves cleanly. Level buttons highlight the matching pair.'),
+      h('p', { class: 'lead' }, 'The 3-D U-Nets as feature-map volumes (box edges ∝ D, H, W): the encoder column shrinks, the decoder grows back, dashed lines are the skips. Çiçek et al.\'s unpadded network loses a border at every convolution, so its output is far smaller than its input (sizes from the library\'s plan, below each title); the padded seed3d halves cleanly. Level buttons highlight the matching pair.'),
       h('div', { class: 'two' }, panel('cicek2016', onView), panel('seed3d', onView)),
       h('h3', {}, 'Sizes per level (from the plan)'), table);
     return () => undefined;
