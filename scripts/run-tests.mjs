@@ -1,4 +1,4 @@
-// Runs every *.test.ts beside the code (src/, cli/) with Node's built-in runner through tsx.
+// Runs every *.test.ts beside the code (src/, cli/, web/) with Node's built-in runner through tsx.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -18,7 +18,7 @@ const walk = (dir) => {
     else if (name.endsWith('.test.ts') && (filter.length === 0 || filter.some((f) => p.includes(f)))) files.push(p);
   }
 };
-for (const d of ['src', 'cli']) if (existsSync(join(root, d))) walk(join(root, d));
+for (const d of ['src', 'cli', 'web']) if (existsSync(join(root, d))) walk(join(root, d));
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.sort()], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -12,8 +12,8 @@ if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.spli
 fi
 
 # System packages: oneDNN and a C++ toolchain for the native backend (without them the library runs on tfjs's CPU
-# backend, far slower).
-APT_PACKAGES=(libdnnl-dev g++ make python3)
+# backend, far slower); Chromium for the explorer's browser tests (web/explorer.test.ts, driven by playwright-core).
+APT_PACKAGES=(libdnnl-dev g++ make python3 chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
