@@ -14,7 +14,7 @@ export type BackendName = (typeof BACKEND_ORDER)[number];
 export interface BackendAttempt { name: BackendName; ok: boolean; note: string }
 
 /** Probes and registers one backend; resolves to a reason when it cannot be used. */
-async function prepare(name: BackendName): Promise<string | undefined> {
+async function prepare(name: BackendName, allowSoftware = false): Promise<string | undefined> {
   switch (name) {
     case 'webgpu': {
       const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -25,7 +25,12 @@ async function prepare(name: BackendName): Promise<string | undefined> {
     }
     case 'webgl': {
       const canvas = document.createElement('canvas');
-      if (!(canvas.getContext('webgl2') ?? canvas.getContext('webgl'))) return 'no WebGL context';
+      const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+      if (!gl) return 'no WebGL context';
+      // A software rasteriser (SwiftShader, llvmpipe: no GPU) runs the model ~10× slower than WASM's SIMD kernels.
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+      if (!allowSoftware && /swiftshader|llvmpipe|software/i.test(renderer)) return `WebGL renders in software (${renderer}); WASM is faster`;
       await import('@tensorflow/tfjs-backend-webgl');
       return undefined;
     }
@@ -69,15 +74,22 @@ export function chooseBackend(start: string | null = new URLSearchParams(locatio
 
 /**
  * Runs `fn` on a backend that can train: tfjs's WASM backend has no Conv2DBackpropFilter kernel, so training there
- * moves to the CPU backend (and back afterwards).
+ * moves to WebGL (even software-rendered, it trains faster than tfjs's CPU backend), else to the CPU backend, and
+ * back afterwards.
  */
 export async function withTrainableBackend<T>(fn: (name: string) => Promise<T>): Promise<T> {
   const { name } = await chooseBackend();
   if (name !== 'wasm') return fn(name);
-  console.info("unet-ts explorer: tfjs's WASM backend cannot train (no Conv2DBackpropFilter); training on 'cpu'");
-  await tf.setBackend('cpu');
+  let trainer: BackendName = 'cpu';
   try {
-    return await fn('cpu');
+    if ((await prepare('webgl', true)) === undefined && (await tf.setBackend('webgl'))) trainer = 'webgl';
+  } catch {
+    // no WebGL at all: the CPU backend below
+  }
+  console.info(`unet-ts explorer: tfjs's WASM backend cannot train (no Conv2DBackpropFilter); training on '${trainer}'`);
+  if (trainer === 'cpu') await tf.setBackend('cpu');
+  try {
+    return await fn(trainer);
   } finally {
     await tf.setBackend('wasm');
   }
