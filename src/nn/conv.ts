@@ -1,5 +1,6 @@
 /** Convolution layers with PyTorch's parameter names (`weight`, `bias`), stored in tfjs's channels-last layouts. */
 import { tf, type Tensor, type Variable } from '../core/tf.js';
+import { perChannel } from './ops/channel.js';
 import type { Rng } from '../core/rng.js';
 import { Module } from './module.js';
 import { spatialOps, type Padding, type SpatialDims, type SpatialOps } from './factory.js';
@@ -24,7 +25,7 @@ export class Conv extends Module {
   apply(x: Tensor): Tensor {
     return tf.tidy(() => {
       const y = this.ops.conv(x, this.weight, this.padding);
-      return this.bias ? tf.add(y, this.bias) : y;
+      return perChannel(y, undefined, this.bias);
     });
   }
 }

@@ -5,6 +5,7 @@
  * channel, no running statistics) and GroupNorm (per sample over channel groups).
  */
 import { tf, type Tensor, type Variable } from '../core/tf.js';
+import { perChannel } from './ops/channel.js';
 import { Module } from './module.js';
 import { normalize } from './ops/normalize.js';
 import { batchNormTrain, scaleShift } from './ops/batchnorm.js';
@@ -38,7 +39,7 @@ abstract class NormBase extends Module {
 
   protected affine(y: Tensor): Tensor {
     if (!this.weight || !this.bias) return y;
-    return tf.add(tf.mul(y, this.weight), this.bias);
+    return perChannel(y, this.weight, this.bias);
   }
 
   /** Normalises x; with `relu`, the ReLU that follows is applied too (fused where the backend can). */

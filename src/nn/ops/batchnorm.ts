@@ -4,6 +4,7 @@
  * direction is one kernel; elsewhere (cpu, browsers) the same maths runs as tfjs ops (`normalize` + affine + relu).
  */
 import { tf, type Tensor } from '../../core/tf.js';
+import { perChannel } from './channel.js';
 import { normalize } from './normalize.js';
 
 const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -24,9 +25,7 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | undefined, beta: Tenso
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const n = normalize(x, axes, eps);
     const y = tf.tidy(() => {
-      let h = n.y;
-      if (gamma) h = tf.mul(h, gamma);
-      if (beta) h = tf.add(h, beta);
+      const h = perChannel(n.y, gamma, beta);
       return relu ? tf.relu(h) : h;
     });
     n.y.dispose();
@@ -67,7 +66,7 @@ export function scaleShift(x: Tensor, scale: Tensor, shift: Tensor, relu: boolea
     return tf.engine().runKernel('UnetScaleShift', { x, scale, shift }, { relu } as unknown as tf.NamedAttrMap) as Tensor;
   }
   return tf.tidy(() => {
-    const h = tf.add(tf.mul(x, scale), shift);
+    const h = perChannel(x, scale, shift);
     return relu ? tf.relu(h) : h;
   });
 }

@@ -8,6 +8,7 @@
  * `filter` uses tfjs's conv-transpose layout: [k, k, Cout, Cin] in 2-D, [k, k, k, Cout, Cin] in 3-D.
  */
 import { tf, type Tensor } from '../../core/tf.js';
+import { perChannel } from './channel.js';
 
 export function convTransposeTiled(x: Tensor, filter: Tensor, bias?: Tensor): Tensor {
   return tf.tidy(() => {
@@ -33,6 +34,6 @@ export function convTransposeTiled(x: Tensor, filter: Tensor, bias?: Tensor): Te
       y = tf.transpose(y, [0, 3, 1, 4, 2, 5]); // [B·D, a, H, b', W, (c', Cout)]
       y = tf.reshape(y, [b, d * k, h * k, wd * k, cout]); // [B, kD, kH, kW, Cout]
     }
-    return bias ? tf.add(y, bias) : y;
+    return perChannel(y, undefined, bias);
   });
 }
