@@ -59,6 +59,20 @@ for (const backend of await testBackends()) {
     // and the gradient pass leaks nothing
     assertNoLeak(() => tf.tidy(() => { tf.grad(f)(x); }));
   });
+
+  test(`[${backend}] a size-1 axis (a 1-voxel bottleneck): values by brute force, gradient by finite differences`, async () => {
+    await tf.setBackend(backend);
+    const shape = [1, 1, 2, 1, 3];
+    const x = tf.randomNormal(shape, 0, 1, 'float32', 7);
+    const y = assertNoLeak(() => resizeLinear(x, [2, 4, 2], true));
+    assertClose(y.dataSync(), trilinearBrute(x.dataSync() as Float32Array, shape.slice(1), [2, 4, 2], true), 1e-5, 1e-6, 'size-1 trilinear');
+    const r = tf.randomNormal([1, 2, 4, 2, 3], 0, 1, 'float32', 8);
+    const f = (v: tf.Tensor) => tf.sum(tf.mul(upsample2x(v, true), r));
+    assertClose(tf.grad(f)(x).dataSync(), numericalGradient(f, x), 2e-3, 2e-3, 'size-1 trilinear grad');
+    const x2 = tf.randomNormal([2, 1, 1, 2], 0, 1, 'float32', 9), r2 = tf.randomNormal([2, 2, 2, 2], 0, 1, 'float32', 10);
+    const f2 = (v: tf.Tensor) => tf.sum(tf.mul(upsample2x(v, true), r2));
+    assertClose(tf.grad(f2)(x2).dataSync(), numericalGradient(f2, x2), 2e-3, 2e-3, 'size-1 bilinear grad');
+  });
 }
 
 test('bilinear gradient of a non-square image has the image shape (tfjs-backend-cpu ResizeBilinearGrad fix)', async () => {

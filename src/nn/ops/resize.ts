@@ -55,6 +55,11 @@ export function resizeLinear(x: Tensor, size: readonly number[], alignCorners = 
     return tf.tidy(() => tf.engine().runKernel(RESIZE_KERNEL, { x }, attrs) as Tensor);
   }
   return tf.tidy(() => {
+    // A spatial axis of size 1 (a 1-voxel bottleneck) resizes as separable gathers: tfjs-webgpu 4.22's
+    // ResizeBilinearGrad gets it wrong (relative error 1, measured by bench/webgpu-check.ts); the forward is right.
+    if (x.shape.slice(1, -1).some((s) => s === 1)) {
+      return size.reduce((y: Tensor, s, i) => resizeAxisLinear(y, i + 1, s, alignCorners), x); // tidy frees the steps
+    }
     const hw = size.slice(-2) as [number, number];
     if (dims === 2) return tf.image.resizeBilinear(x as tf.Tensor4D, hw, alignCorners, !alignCorners);
     const [b, d, h, w, c] = x.shape;
