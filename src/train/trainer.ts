@@ -57,8 +57,9 @@ export interface TrainOptions {
   /** Epochs to run, if `iterations` is not given. */
   epochs?: number;
   /**
-   * Wall-clock budget in minutes; stops after the iteration that crosses it. The schedule's horizon is then whichever
-   * comes first, `iterations` or the budget (lr follows the clock, so such a run is not bit-reproducible). Default none.
+   * Wall-clock budget in minutes, a ceiling: stops when one more iteration would cross it. The schedule's horizon is
+   * then whichever comes first, `iterations` or the budget (lr follows the clock, so such a run is not
+   * bit-reproducible). Default none.
    */
   minutes?: number;
   /** Validation after each epoch: returns metrics; `score` is what early stopping and `best` track (higher is better). */
@@ -107,6 +108,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     before = meta.elapsedS ?? 0;
     o.data.restore(meta.rng);
   }
+  const startStep = step;
   const t0 = performance.now();
   const elapsed = () => before + (performance.now() - t0) / 1000;
   const budgetS = o.minutes !== undefined ? o.minutes * 60 : undefined;
@@ -124,7 +126,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at iteration ${step + 1} (lower the learning rate ${lr0})`);
     step += 1;
     o.onLog?.({ kind: 'iter', iter: step, epoch: Math.floor((step - 1) / perEpoch) + 1, loss, lr, elapsedS: elapsed() });
-    const outOfTime = budgetS !== undefined && elapsed() >= budgetS;
+    // The budget is a ceiling: stop when one more iteration (at the mean pace so far) would cross it.
+    const outOfTime = budgetS !== undefined && elapsed() + (elapsed() - before) / (step - startStep) >= budgetS;
     if (step % perEpoch === 0 || step === total || outOfTime) {
       if (o.validate) {
         o.model.eval();
