@@ -122,8 +122,11 @@ if (!adapter || tf.getBackend() !== 'webgpu') {
   process.exit(1);
 }
 report.adapter = adapter ? (adapter as unknown as { info?: { vendor: string; architecture: string; device: string; description: string } }).info ?? 'unknown' : 'none';
-report.parity = [await compare('seed2d', [64, 48], 1), await compare('seed3d', [16, 32, 16], 3)];
-report.opGrads = await opGrads();
+// seed3d at two sizes: at 16×32×16 the bottleneck BatchNorm sees 2 values per channel (ill-conditioned: tiny
+// summation-order differences are amplified), at 32×64×32 it sees 16.
+report.parity = [await compare('seed2d', [64, 48], 1), await compare('seed3d', [16, 32, 16], 3), await compare('seed3d', [32, 64, 32], 3)];
+if (process.env.SKIP_OPS) delete report.opGrads;
+if (!process.env.SKIP_OPS) report.opGrads = await opGrads();
 report.timings = process.env.SKIP_TIMINGS ? [] : [
   await time('seed2d', 64, [1, 512, 512, 1], false),
   await time('seed2d', 64, [1, 256, 256, 1], true),
