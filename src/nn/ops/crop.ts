@@ -17,9 +17,16 @@ export function cropOffsets(source: readonly number[], target: readonly number[]
 export function centerCrop(x: Tensor, target: readonly number[]): Tensor {
   const spatial = x.shape.slice(1, -1);
   if (spatial.every((s, i) => s === target[i])) return x;
-  const begin = [0, ...cropOffsets(spatial, target), 0];
-  const size = [x.shape[0], ...target, x.shape[x.rank - 1]];
-  return tf.slice(x, begin, size);
+  const offsets = cropOffsets(spatial, target);
+  // One spatial axis at a time on a rank-3 view [outer, n, inner]: the gradient is then a rank-3 pad (tfjs-webgpu
+  // cannot compile a rank-5 pad; tfjs-cpu's generic pad is slow at rank 5).
+  return tf.tidy(() => spatial.reduce((y: Tensor, n, i) => {
+    if (n === target[i]) return y;
+    const axis = i + 1;
+    const outer = y.shape.slice(0, axis).reduce((a, b) => a * b, 1), inner = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const cut = tf.slice(tf.reshape(y, [outer, n, inner]), [0, offsets[i], 0], [outer, target[i], inner]); // [outer, n', inner]
+    return tf.reshape(cut, y.shape.map((s, k) => (k === axis ? target[i] : s)));
+  }, x));
 }
 
 /** [crop(skip), up] along channels; a disabled skip contributes zeros of the cropped shape. */
