@@ -9,7 +9,7 @@ import { repoRoot, testBackends } from '../core/testing.js';
 import { decodePng } from '../io/png.js';
 import { UNet } from '../models/unet.js';
 import { presetOptions } from '../models/presets.js';
-import { SyncBatchSource, train, type Batch } from './trainer.js';
+import { SyncBatchSource, train, type Batch, type LogRecord } from './trainer.js';
 
 /** Random 32×32 crops of the blobs image with its foreground mask, flipped at random: a real, tiny task. */
 function blobsSampler(): (rng: Rng) => Batch {
@@ -78,3 +78,26 @@ for (const backend of await testBackends()) {
     assert.ok(mean(losses.slice(-5)) < 0.8 * mean(losses.slice(0, 5)), `loss ${mean(losses.slice(0, 5))} → ${mean(losses.slice(-5))}`);
   });
 }
+
+test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time survives a resume', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unet-budget-'));
+  const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+  const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
+  const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
+  // 2.5 s budget, ≥ 1 s per iteration (a stall in the log callback): after 2 iterations a third would cross it.
+  const first: { lr: number; elapsedS: number }[] = [];
+  const opts = { model, loss: bce, lr: 1e-2, iterations: 1e9, schedule: { name: 'poly' as const, power: 1 }, checkpointDir: dir };
+  const logInto = (list: { lr: number; elapsedS: number }[]) => (rec: LogRecord) => {
+    if (rec.kind === 'iter') { list.push({ lr: rec.lr!, elapsedS: rec.elapsedS }); stall(1000); }
+  };
+  let r = await train({ ...opts, data: data(), minutes: 2.5 / 60, onLog: logInto(first) });
+  assert.equal(r.iterations, 2);
+  assert.ok(first[1].lr < 0.65e-2 && first[1].lr > 0.4e-2, `poly over the budget: lr ${first[1].lr} about 0.6e-2 at 1 s of 2.5 s`);
+  // Resumed: the 2 s already spent count (elapsed goes on from them), so a 3.5 s budget leaves one iteration.
+  const resumed: { lr: number; elapsedS: number }[] = [];
+  r = await train({ ...opts, data: data(), minutes: 3.5 / 60, resume: true, onLog: logInto(resumed) });
+  model.dispose();
+  assert.ok(resumed[0].elapsedS >= first[1].elapsedS, `elapsed ${resumed[0].elapsedS} goes on from ${first[1].elapsedS}`);
+  assert.ok(resumed[0].lr < first[1].lr);
+  assert.equal(r.iterations, 3);
+});
