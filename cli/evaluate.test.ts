@@ -47,21 +47,33 @@ test('unet evaluate: Dice and IoU agree with hand-computed values to 1e-6; absen
   assert.deepEqual(Object.keys(r.mean.classes), ['1', '2']); // default: the nonzero values of the truth
   const [a, b] = r.cases;
   assert.equal(a.name, 'a');
-  assert.ok(Math.abs(a.classes['1'].dice - 8 / 11) < 1e-6);
-  assert.ok(Math.abs(a.classes['1'].iou - 4 / 7) < 1e-6);
-  assert.ok(Math.abs(a.classes['2'].dice - 4 / 5) < 1e-6);
-  assert.ok(Math.abs(a.classes['2'].iou - 2 / 3) < 1e-6);
+  assert.ok(Math.abs((a.classes['1'].dice as number) - 8 / 11) < 1e-6);
+  assert.ok(Math.abs((a.classes['1'].iou as number) - 4 / 7) < 1e-6);
+  assert.ok(Math.abs((a.classes['2'].dice as number) - 4 / 5) < 1e-6);
+  assert.ok(Math.abs((a.classes['2'].iou as number) - 2 / 3) < 1e-6);
   // Class 2's HD95 by hand: truth surface {(2,2),(2,3)}; prediction surface {(2,2),(2,3),(3,3)}; the extra pixel is
   // 1 from the truth; nearest-rank 95th percentile of [0, 0, 1] is 1, of [0, 0] is 0 → max 1.
   assert.equal(a.classes['2'].hd95, 1);
   assert.deepEqual(b.classes['2'], { dice: 1, iou: 1, hd95: 0, absent: true });
   assert.equal(b.classes['1'].dice, 1);
-  assert.ok(Math.abs(r.mean.classes['1'].dice - (8 / 11 + 1) / 2) < 1e-6);
-  assert.ok(Math.abs(r.mean.classes['2'].dice - (4 / 5 + 1) / 2) < 1e-6);
+  assert.ok(Math.abs((r.mean.classes['1'].dice as number) - (8 / 11 + 1) / 2) < 1e-6);
+  assert.ok(Math.abs((r.mean.classes['2'].dice as number) - (4 / 5 + 1) / 2) < 1e-6);
   const ex = await evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth'), excludeAbsent: true });
-  assert.ok(Math.abs(ex.mean.classes['2'].dice - 4 / 5) < 1e-6);
+  assert.ok(Math.abs((ex.mean.classes['2'].dice as number) - 4 / 5) < 1e-6);
   assert.equal(ex.mean.classes['2'].cases, 1);
-  assert.ok(Math.abs(ex.mean.overall.dice - (ex.mean.classes['1'].dice + 4 / 5) / 2) < 1e-12);
+  assert.ok(Math.abs((ex.mean.overall.dice as number) - ((ex.mean.classes['1'].dice as number) + 4 / 5) / 2) < 1e-12);
+});
+
+test('--metrics picks from the registry: sensitivity, precision and the full Hausdorff distance by hand', async () => {
+  const root = folders({ a: { pred: predA, truth: truthA, w: 4, h: 4 } });
+  const r = await evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth'), classes: [1], metrics: ['sensitivity', 'precision', 'hd'] });
+  const s = r.cases[0].classes['1'];
+  assert.ok(Math.abs((s.sensitivity as number) - 4 / 6) < 1e-12); // class 1: tp 4, fn 2, fp 1
+  assert.ok(Math.abs((s.precision as number) - 4 / 5) < 1e-12);
+  // Every surface pixel of one mask is within 1 of the other's: the extra predicted (1,3) is next to truth (1,2); the
+  // missed truth (1,1), (1,2) are next to predicted (1,0), (0,2) → HD 1.
+  assert.equal(s.hd, 1);
+  assert.deepEqual(Object.keys(r.mean.overall), ['sensitivity', 'precision', 'hd']);
 });
 
 test('unet evaluate --json prints {cases, mean}; the table shows the absent rule; a class in one file only has HD95 ∞', () => {
@@ -89,4 +101,5 @@ test('unet evaluate refuses a truth file without a prediction, and mismatched sh
   r = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'));
   assert.match(r.err, /pred\/c\.png: shape 2x2 differs from the truth .*c\.png's 1x2/);
   assert.match(unet('evaluate', '--pred', join(root, 'nope'), '--truth', join(root, 'truth')).err, /--pred folder .*nope: does not exist/);
+  assert.match(unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--metrics', 'dice,hd96').err, /unknown metric 'hd96'; did you mean 'hd95'\?/);
 });

@@ -4,17 +4,19 @@
  * voxel spacing, else in pixels).
  *
  * Classes are label VALUES as stored in the files (a mask written by `unet predict` uses the training labels'
- * values, e.g. 255 for ISBI cells). The rule for a class absent from both prediction and truth of a case: Dice 1,
- * IoU 1, HD95 0, flagged `absent` (shown as `absent` in the table); the means include such cases unless
- * `excludeAbsent`. A class present in only one of the two has HD95 = ∞ (JSON `null`, flagged `hd95Infinite`); the
- * mean HD95 is over the cases where it is finite, with their count.
+ * values, e.g. 255 for ISBI cells). Metrics come from the `maskMetrics` registry (default Dice, IoU, HD95). The rule
+ * for a class absent from both prediction and truth of a case: overlap metrics 1, distances 0, flagged `absent`
+ * (shown as `absent` in the table); the means include such cases unless `excludeAbsent`. A class present in only one
+ * of the two has distance ∞ (JSON `null`); each mean is over the cases where its metric is finite, with their count.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readVolume, stripExtension, fileExtension } from '../src/io/readers.js';
 import type { Volume } from '../src/data/types.js';
-import { confusionCounts, overlapScores } from '../src/metrics/overlap.js';
-import { hd95 } from '../src/metrics/hausdorff.js';
+import { isDistance, maskMetrics } from '../src/metrics/registry.js';
+
+/** The metrics `unet evaluate` reports unless `--metrics` names others (see `maskMetrics`). */
+export const DEFAULT_METRICS = ['dice', 'iou', 'hd95'];
 
 export interface EvaluateOptions {
   pred: string;
@@ -23,15 +25,12 @@ export interface EvaluateOptions {
   classes?: number[];
   /** Leave cases where a class is absent from both files out of that class's means. Default false. */
   excludeAbsent?: boolean;
+  /** Metric names of `maskMetrics`. Default DEFAULT_METRICS (Dice, IoU, HD95). */
+  metrics?: string[];
 }
 
-export interface ClassScore {
-  dice: number;
-  iou: number;
-  /** null when infinite (the class is in only one of prediction and truth). */
-  hd95: number | null;
-  absent: boolean;
-}
+/** Per metric its value (null when infinite or undefined, e.g. HD95 of a class in only one file), and `absent`. */
+export type ClassScore = Record<string, number | boolean | null> & { absent: boolean };
 
 export interface CaseScores {
   name: string;
@@ -41,10 +40,13 @@ export interface CaseScores {
 }
 
 export interface MeanScores {
-  /** Per class value: mean Dice, IoU, HD95 (over finite cases) and how many cases each mean covers. */
-  classes: Record<string, { dice: number; iou: number; hd95: number | null; cases: number; hd95Cases: number }>;
+  /**
+   * Per class value: the mean of each metric over the cases where it is finite (null if none), `cases` (cases in the
+   * means) and `<metric>Cases` for each metric (cases where it was finite).
+   */
+  classes: Record<string, Record<string, number | null>>;
   /** Means over the classes of the per-class means. */
-  overall: { dice: number; iou: number; hd95: number | null };
+  overall: Record<string, number | null>;
 }
 
 export interface EvaluateResult { cases: CaseScores[]; mean: MeanScores }
@@ -68,38 +70,48 @@ async function readLabels(path: string): Promise<Volume> {
   return v;
 }
 
-/** Scores one case: binary masks per class value, Dice/IoU from their confusion counts, HD95 with the spacing. */
-export function scoreCase(name: string, pred: Volume, truth: Volume, classes: number[]): CaseScores {
+/** Scores one case: binary masks per class value, every metric of `metrics` on them, with the truth's spacing. */
+export function scoreCase(name: string, pred: Volume, truth: Volume, classes: number[], metrics = DEFAULT_METRICS): CaseScores {
   if (pred.shape.join('x') !== truth.shape.join('x')) {
     throw new Error(`${pred.source}: shape ${pred.shape.join('x')} differs from the truth ${truth.source}'s ${truth.shape.join('x')}; a prediction must cover its truth voxel for voxel`);
   }
+  const fns = metrics.map((m) => [m, maskMetrics.get(m)] as const);
   const unit = truth.affine ? 'mm' : 'px';
   const out: Record<string, ClassScore> = {};
   for (const c of classes) {
-    const p = Uint8Array.from(pred.data, (v) => (v === c ? 1 : 0));
-    const t = Uint8Array.from(truth.data, (v) => (v === c ? 1 : 0));
-    const s = overlapScores(confusionCounts(p, t, 2));
-    const h = hd95(p, t, truth.shape, truth.spacing);
-    out[String(c)] = { dice: s.dice[1], iou: s.iou[1], hd95: Number.isFinite(h) ? h : null, absent: s.absent[1] };
+    const pair = { pred: Uint8Array.from(pred.data, (v) => (v === c ? 1 : 0)), truth: Uint8Array.from(truth.data, (v) => (v === c ? 1 : 0)), shape: truth.shape, spacing: truth.spacing };
+    const score: ClassScore = { absent: !pair.pred.some((v) => v) && !pair.truth.some((v) => v) };
+    for (const [m, f] of fns) {
+      const v = f(pair);
+      score[m] = Number.isFinite(v) ? v : null;
+    }
+    out[String(c)] = score;
   }
   return { name, unit, classes: out };
 }
 
-export function meanScores(cases: CaseScores[], classes: number[], excludeAbsent = false): MeanScores {
-  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+export function meanScores(cases: CaseScores[], classes: number[], excludeAbsent = false, metrics = DEFAULT_METRICS): MeanScores {
+  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const per: MeanScores['classes'] = {};
   for (const c of classes.map(String)) {
     const kept = cases.map((k) => k.classes[c]).filter((s) => !(excludeAbsent && s.absent));
-    const finite = kept.map((s) => s.hd95).filter((h): h is number => h !== null);
-    per[c] = { dice: avg(kept.map((s) => s.dice)), iou: avg(kept.map((s) => s.iou)), hd95: finite.length ? avg(finite) : null, cases: kept.length, hd95Cases: finite.length };
+    const row: Record<string, number | null> = { cases: kept.length };
+    for (const m of metrics) {
+      const finite = kept.map((s) => s[m]).filter((v): v is number => typeof v === 'number');
+      row[m] = avg(finite);
+      row[`${m}Cases`] = finite.length;
+    }
+    per[c] = row;
   }
-  const vals = Object.values(per);
-  const hds = vals.map((v) => v.hd95).filter((h): h is number => h !== null);
-  return { classes: per, overall: { dice: avg(vals.map((v) => v.dice)), iou: avg(vals.map((v) => v.iou)), hd95: hds.length ? avg(hds) : null } };
+  const overall: Record<string, number | null> = {};
+  for (const m of metrics) overall[m] = avg(Object.values(per).map((r) => r[m]).filter((v): v is number => v !== null));
+  return { classes: per, overall };
 }
 
 /** Matches files by name (extension aside), checks every pair before scoring, then scores them. */
 export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
+  const metrics = o.metrics ?? DEFAULT_METRICS;
+  for (const m of metrics) maskMetrics.get(m); // an unknown name fails here, before any file is read
   const truths = await listCases(o.truth, '--truth');
   const preds = await listCases(o.pred, '--pred');
   const missing = [...truths.keys()].filter((n) => !preds.has(n));
@@ -113,28 +125,26 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   }
   const classes = o.classes ?? [...new Set(pairs.flatMap(([, , t]) => [...new Set(t.data)]))].filter((v) => v !== 0).sort((a, b) => a - b);
   if (classes.length === 0) throw new Error(`--truth ${o.truth}: no nonzero label value in any file; name the classes with --classes`);
-  const cases = pairs.map(([name, p, t]) => scoreCase(name, p, t, classes));
-  return { cases, mean: meanScores(cases, classes, o.excludeAbsent) };
+  const cases = pairs.map(([name, p, t]) => scoreCase(name, p, t, classes, metrics));
+  return { cases, mean: meanScores(cases, classes, o.excludeAbsent, metrics) };
 }
 
 /** The table `unet evaluate` prints. */
 export function formatEvaluation(r: EvaluateResult): string {
   const classes = Object.keys(r.mean.classes);
+  const metrics = Object.keys(r.mean.overall);
   const unit = r.cases.some((c) => c.unit === 'mm') ? 'mm' : 'px';
-  const f = (v: number | null) => (v === null ? '∞' : v.toFixed(4));
-  const head = ['case', ...classes.flatMap((c) => [`Dice ${c}`, `IoU ${c}`, `HD95 ${c} (${unit})`])];
-  const rows = r.cases.map((k) => [k.name, ...classes.flatMap((c) => {
-    const s = k.classes[c];
-    return s.absent ? ['absent', 'absent', 'absent'] : [f(s.dice), f(s.iou), f(s.hd95)];
-  })]);
-  rows.push(['mean', ...classes.flatMap((c) => [f(r.mean.classes[c].dice), f(r.mean.classes[c].iou), f(r.mean.classes[c].hd95)])]);
+  const label = (m: string) => (isDistance(m) ? m.toUpperCase() : m === 'iou' ? 'IoU' : m === 'dice' ? 'Dice' : m);
+  const f = (v: number | boolean | null, m: string) => (v === null ? (isDistance(m) ? '∞' : 'n/a') : (v as number).toFixed(4));
+  const head = ['case', ...classes.flatMap((c) => metrics.map((m) => `${label(m)} ${c}${isDistance(m) ? ` (${unit})` : ''}`))];
+  const rows = r.cases.map((k) => [k.name, ...classes.flatMap((c) => metrics.map((m) => (k.classes[c].absent ? 'absent' : f(k.classes[c][m], m))))]);
+  rows.push(['mean', ...classes.flatMap((c) => metrics.map((m) => f(r.mean.classes[c][m], m)))]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
-  const o = r.mean.overall;
   return [
     line(head), ...rows.map(line), '',
-    `overall (mean over classes ${classes.join(', ')}): Dice ${f(o.dice)}, IoU ${f(o.iou)}, HD95 ${f(o.hd95)} ${unit}`,
-    'absent = the class is in neither prediction nor truth of that case: scored Dice 1, IoU 1, HD95 0 and counted in the means;',
-    '∞ = the class is in only one of the two (HD95 undefined); mean HD95 is over the cases where it is finite.',
+    `overall (mean over classes ${classes.join(', ')}): ${metrics.map((m) => `${label(m)} ${f(r.mean.overall[m], m)}${isDistance(m) ? ` ${unit}` : ''}`).join(', ')}`,
+    'absent = the class is in neither prediction nor truth of that case: overlap metrics 1, distances 0, counted in the means;',
+    '∞ = the class is in only one of the two (distance undefined); means are over the cases where a metric is finite.',
   ].join('\n');
 }

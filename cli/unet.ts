@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { tf } from '../src/core/tf.js';
 import { evaluate, formatEvaluation } from './evaluate.js';
 import { predict } from './predict.js';
+import { maskMetrics } from '../src/metrics/registry.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { presets } from '../src/models/presets.js';
 import type { UNetOptions } from '../src/models/options.js';
@@ -152,9 +153,10 @@ program.command('evaluate')
     return xs;
   })
   .option('--exclude-absent', 'leave cases where a class is in neither file out of its means')
+  .option('--metrics <names>', `metrics, joined by commas: ${maskMetrics.names().join(', ')} (default dice,iou,hd95)`, (v: string) => v.split(',').map((t) => t.trim()))
   .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
   .action(async (o) => {
-    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent });
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 

@@ -13,7 +13,7 @@ export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safeten
 export { stateDict, loadStateDict, encodeWeights, decodeWeights, canonicalKey } from './io/weights.js';
 export { decodePng, encodePng } from './io/png.js';
 export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';
-export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95 } from './metrics/index.js';
+export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95, maskMetrics, type MaskPair } from './metrics/index.js';
 export { boundaryWeightMap } from './data/weight-map.js';
 export { predictWhole, toClasses } from './infer/whole.js';
 export { slidingWindow, slidingWindowVolume, slidingWindowPlan, importanceMap, reflectIndex, type SlidingWindowOptions, type SlidingWindowPlan, type AxisTiles, type ProbabilityMap, type Blend } from './infer/sliding-window.js';
