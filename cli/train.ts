@@ -33,6 +33,8 @@ export interface TrainCliOptions {
   base?: number;
   /** Model output channels: 1 = binary (sigmoid), K ≥ 2 classes (softmax). Default: the preset's. */
   classes?: number;
+  /** Image channels (every image must have them). Default: the first image's (opaque PNG alpha is dropped on reading). */
+  inChannels?: number;
   /** Patch size; default 256x256 (2-D) or 48x64x48 (3-D). */
   patch?: number[];
   /** Default 4 (2-D), 2 (3-D). */
@@ -111,7 +113,7 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   const loss = lossFn(lossName);
   const normMode = lookUpOption('normalisation', o.normalize ?? 'zscore', ['zscore', 'minmax', 'percentile', 'none'] as const);
   // Everything is read and checked before any training starts.
-  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: base.inChannels ?? 1 })
+  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: o.inChannels })
     .catch((e: Error) => {
       const hint = !o.labelMap && /label value/.test(e.message) ? ' (labels stored as other values, e.g. 0/255, need --label-map VALUE:CLASS,…, e.g. 0:0,255:1)' : '';
       throw new Error(e.message + hint);
@@ -126,7 +128,7 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   if (samples.length - nVal < 1) throw new Error(`${o.data}: ${samples.length} cases leave none for training with --val-fraction ${o.valFraction ?? 0.2}`);
   const val = order.slice(0, nVal).map((i) => samples[i]);
   const trn = order.slice(nVal).map((i) => samples[i]);
-  const model = new UNet(base);
+  const model = new UNet({ ...base, inChannels: o.inChannels ?? samples[0].image.channels }); // the data's channels by default
   const config = {
     preset, options: model.options, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr: o.lr ?? 1e-3,
     schedule: o.schedule ?? 'poly', precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,

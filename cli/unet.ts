@@ -80,6 +80,7 @@ program.command('train')
   .option('--preset <name>', PRESETS_HELP, 'seed2d')
   .option('--base <f>', 'base width', int('--base'), 16)
   .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
+  .option('--in-channels <n>', 'image channels (default: the data\'s; an opaque PNG alpha channel is dropped)', int('--in-channels'))
   .option('--patch <size>', 'patch size, e.g. 256x256 or 48x64x48')
   .option('--batch <n>', 'batch size (default 4 in 2-D, 2 in 3-D)', int('--batch'))
   .option('--iterations <n>', 'iterations (default 1000)', int('--iterations'))
@@ -102,7 +103,7 @@ program.command('train')
   .option('--quiet', 'no progress bar')
   .action(async (o) => {
     const run = await runTraining({
-      data: o.data, out: o.out, preset: o.preset, base: o.base, classes: o.classes, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      data: o.data, out: o.out, preset: o.preset, base: o.base, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet,

@@ -13,7 +13,7 @@ export interface DatasetOptions {
   labelMap?: Record<number, number>;
   /** Raw label value marking unlabelled voxels; becomes −1 in `Sample.label`. */
   ignoreValue?: number;
-  /** Required image channel count (unchecked when undefined). */
+  /** Required image channel count. Default: the first image's; every other image must have the same. */
   channels?: number;
 }
 
@@ -101,7 +101,7 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
     const lpath = labels.get(name)!;
     const image = readVolume(await src.read(ipath), ipath);
     const label = readVolume(await src.read(lpath), lpath);
-    samples.push(makeSample(image, label, name, options));
+    samples.push(makeSample(image, label, name, { ...options, channels: options.channels ?? samples[0]?.image.channels }));
   }
   return samples;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { repoRoot } from '../core/testing.js';
 import { readVolume, stripExtension } from './readers.js';
+import { encodePng } from './png.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
@@ -14,6 +15,16 @@ test('PNG: isbi 512² gray 0/255 label', () => {
   const v = read('isbi2012-em-membranes/labels/0.png');
   assert.deepEqual([v.shape, v.channels], [[512, 512], 1]);
   assert.deepEqual([...new Set(v.data)].sort((a, b) => a - b), [0, 255]);
+});
+
+test('PNG: an opaque alpha channel is dropped (DSB-2018 RGBA → RGB); a real alpha is kept', () => {
+  const v = read('dsb2018-nuclei/images/077f026f4ab0f0bcc0856644d99cbf639e443ec4f067d7b708bc6cecac609424.png');
+  assert.equal(v.channels, 3);
+  const rgba = new Uint8Array([10, 20, 30, 255, 40, 50, 60, 255]);
+  assert.deepEqual(Array.from(readVolume(encodePng(rgba, 2, 1, 4), 'a.png').data), [10, 20, 30, 40, 50, 60]);
+  rgba[7] = 128;
+  const kept = readVolume(encodePng(rgba, 2, 1, 4), 'b.png');
+  assert.deepEqual([kept.channels, kept.data[7]], [4, 128]);
 });
 
 test('GIF: blobs.gif is one gray channel equal to 255 − the palette indices in blobs.png', () => {

@@ -26,7 +26,17 @@ function fail(source: string, problem: string): never {
 /** PNG (gray, gray+alpha, RGB, RGBA, palette expanded to colours; 8 or 16 bit). */
 export function readPng(bytes: Uint8Array, source: string): Volume {
   const img = decodePng(bytes, source);
-  return { data: img.data, shape: [img.height, img.width], channels: img.channels, spacing: [1, 1], source };
+  const v: Volume = { data: img.data, shape: [img.height, img.width], channels: img.channels, spacing: [1, 1], source };
+  return img.channels === 2 || img.channels === 4 ? dropOpaqueAlpha(v, 2 ** img.bitDepth - 1) : v;
+}
+
+/** Gray+alpha / RGBA whose alpha is everywhere fully opaque carries no information: the colour channels alone. */
+function dropOpaqueAlpha(v: Volume, opaque: number): Volume {
+  const c = v.channels, n = v.data.length / c;
+  for (let i = 0; i < n; i++) if (v.data[i * c + c - 1] !== opaque) return v;
+  const data = new Float32Array(n * (c - 1));
+  for (let i = 0; i < n; i++) for (let k = 0; k < c - 1; k++) data[i * (c - 1) + k] = v.data[i * c + k];
+  return { ...v, data, channels: c - 1 };
 }
 
 /**
