@@ -90,3 +90,19 @@ test('unet predict refuses a mismatched input before any work and leaves no outp
   r = unet('predict', '--model', join(work, 'nope'), '--input', join(bad, 'a.png'), '--out', out, '--quiet');
   assert.match(r.err, /--model .*nope/);
 });
+
+test('a valid-padded U-Net (ronneberger2015) trains on its output centre and predicts by overlap-tile; a patch it cannot take is refused first', () => {
+  const run = join(work, 'run-valid');
+  let r = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', run, '--preset', 'ronneberger2015', '--base', '2',
+    '--patch', '188x188', '--iterations', '2', '--label-map', '0:0,255:1', '--quiet');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /validation \(/);
+  r = unet('predict', '--model', run, '--input', join(repoRoot, 'data/isbi2012/test/images/7.png'), '--out', join(work, 'pred-valid'), '--quiet');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(read(join(work, 'pred-valid', '7.png')).shape, [512, 512]);
+  const bad = join(work, 'run-valid-bad');
+  r = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', bad, '--preset', 'ronneberger2015', '--base', '2',
+    '--patch', '190x190', '--iterations', '2', '--label-map', '0:0,255:1', '--quiet');
+  assert.match(r.err, /--patch 190x190: .*nearest valid sizes: 188 or 204/);
+  assert.ok(!existsSync(bad), 'no run folder for a refused patch');
+});

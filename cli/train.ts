@@ -20,6 +20,10 @@ import { train, type TrainResult } from '../src/train/trainer.js';
 import { PrefetchBatchSource } from '../src/train/sources.js';
 import { RunFolder } from '../src/train/run-folder.js';
 import { medianSpacing } from '../src/infer/resample.js';
+import { checkInputSize } from '../src/models/plan.js';
+import { resolveOptions } from '../src/models/options.js';
+import { slidingWindowVolume } from '../src/infer/sliding-window.js';
+import { probabilitiesToLabels } from '../src/infer/postprocess.js';
 import { saveModel } from '../src/io/files.js';
 import { lookUpOption } from '../src/core/registry.js';
 import type { ScheduleName } from '../src/train/schedule.js';
@@ -35,7 +39,7 @@ export interface TrainCliOptions {
   classes?: number;
   /** Image channels (every image must have them). Default: the first image's (opaque PNG alpha is dropped on reading). */
   inChannels?: number;
-  /** Patch size; default 256x256 (2-D) or 48x64x48 (3-D). */
+  /** Patch size; default 256x256 (2-D) or 48x64x48 (3-D); the valid-padded presets' own input (572², 132×132×116). */
   patch?: number[];
   /** Default 4 (2-D), 2 (3-D). */
   batch?: number;
@@ -86,10 +90,15 @@ async function evaluate(model: UNet, samples: Sample[], k: number): Promise<Reco
   const n = Math.max(k, 2);
   const perClass = new Array(n).fill(0);
   for (const s of samples) {
-    const x = tf.tensor(s.image.data, [1, ...s.image.shape, s.image.channels]);
-    const logits = predictWhole(model, x);
-    const pred = toClasses(logits);
-    tf.dispose([x, logits]);
+    let pred: Int32Array;
+    if (model.options.padding === 'same') {
+      const x = tf.tensor(s.image.data, [1, ...s.image.shape, s.image.channels]);
+      const logits = predictWhole(model, x);
+      pred = toClasses(logits);
+      tf.dispose([x, logits]);
+    } else {
+      pred = probabilitiesToLabels(await slidingWindowVolume(model, s.image)); // overlap-tile over the whole image
+    }
     const sc = overlapScores(confusionCounts(pred, s.label, n, { ignore: -1 }));
     for (let c = 1; c < n; c++) perClass[c] += sc.dice[c] / samples.length;
   }
@@ -107,8 +116,14 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   const base = presetOptions(preset, { base: o.base ?? 16, classes: o.classes, seed: o.seed ?? 0 });
   const dims = base.spatialDims ?? 2;
   const K = base.classes ?? 1;
-  const patch = o.patch ?? (dims === 2 ? [256, 256] : [48, 64, 48]);
+  const valid = resolveOptions(base).padding === 'valid'; // the papers' presets: their own input size by default
+  const patch = o.patch ?? (valid ? [...presets.get(preset).defaultInput] : dims === 2 ? [256, 256] : [48, 64, 48]);
   if (patch.length !== dims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; preset ${preset} is ${dims}-D`);
+  try {
+    checkInputSize(resolveOptions(base), patch); // a size the network cannot take fails here, before any file is written
+  } catch (e) {
+    throw new Error(`--patch ${patch.join('x')}: ${(e as Error).message}`);
+  }
   const lossName = o.loss ?? (K === 1 ? 'bce-dice' : 'ce-dice');
   const loss = lossFn(lossName);
   const normMode = lookUpOption('normalisation', o.normalize ?? 'zscore', ['zscore', 'minmax', 'percentile', 'none'] as const);

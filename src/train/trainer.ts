@@ -10,6 +10,7 @@ import { Adam } from './adam.js';
 import { scheduledLr, type ScheduleOptions } from './schedule.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { Rng } from '../core/rng.js';
+import { centerCrop } from '../nn/ops/crop.js';
 
 /** A training batch, channels-last. */
 export interface Batch {
@@ -40,6 +41,16 @@ export class SyncBatchSource implements BatchSource {
   rngState(): [number, number, number | null] { return this.rng.state(); }
   restore(s: [number, number, number | null]): void { this.rng = this.fromState(s); }
   close(): void {}
+}
+
+/**
+ * Targets / weights [B, ...S] centre-cropped to the logits' spatial size: a valid-padded U-Net (Ronneberger 2015,
+ * Çiçek 2016) predicts only the centre of its input patch, and its loss covers that centre (overlap-tile training).
+ */
+export function centreToOutput(t: Tensor, logits: Tensor): Tensor {
+  const out = logits.shape.slice(1, -1);
+  if (t.shape.slice(1).every((s, i) => s === out[i])) return t;
+  return tf.tidy(() => tf.squeeze(centerCrop(tf.expandDims(t, -1), out), [-1])); // [B, ...S_out]
 }
 
 export interface TrainOptions {
@@ -119,7 +130,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const b = await o.data.next();
     const lr = scheduledLr(lr0, step, total, o.schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
     const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => o.loss(o.model.forward(x), y, w)), params);
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+      const logits = o.model.forward(x); // [B, ...S_out, K]: S_out < S for valid-padded models
+      return o.loss(logits, centreToOutput(y, logits), w && centreToOutput(w, logits));
+    }), params);
     opt.step(params, params.map((p) => grads[p.name]), lr);
     const loss = (await value.data())[0];
     tf.dispose([x, y, ...(w ? [w] : []), value, ...Object.values(grads)]);
