@@ -13,6 +13,22 @@ export function cropOffsets(source: readonly number[], target: readonly number[]
   });
 }
 
+/**
+ * x[:, lo : lo + len, :] of an [outer, n, inner] tensor, whose gradient puts dy between zero blocks by one concat
+ * (tfjs's own slice gradient is a generic pad: 610 ms of a 1.3 s ronneberger2015 step on the CPU).
+ */
+function sliceMiddle(x: Tensor, lo: number, len: number): Tensor {
+  const [outer, n, inner] = x.shape;
+  const op = tf.customGrad(((x3: Tensor) => ({
+    value: tf.slice(x3, [0, lo, 0], [outer, len, inner]),
+    gradFunc: (dy: Tensor) => {
+      const parts = [[outer, lo, inner], null, [outer, n - lo - len, inner]].map((s) => (s ? (s[1] > 0 ? tf.zeros(s) : undefined) : dy));
+      return tf.concat(parts.filter((t): t is Tensor => t !== undefined), 1);
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x) as Tensor;
+}
+
 /** Crops the spatial axes of `x` ([B, ...S, C]) to `target` around the centre. */
 export function centerCrop(x: Tensor, target: readonly number[]): Tensor {
   const spatial = x.shape.slice(1, -1);
@@ -24,7 +40,7 @@ export function centerCrop(x: Tensor, target: readonly number[]): Tensor {
     if (n === target[i]) return y;
     const axis = i + 1;
     const outer = y.shape.slice(0, axis).reduce((a, b) => a * b, 1), inner = y.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const cut = tf.slice(tf.reshape(y, [outer, n, inner]), [0, offsets[i], 0], [outer, target[i], inner]); // [outer, n', inner]
+    const cut = sliceMiddle(tf.reshape(y, [outer, n, inner]), offsets[i], target[i]); // [outer, n', inner]
     return tf.reshape(cut, y.shape.map((s, k) => (k === axis ? target[i] : s)));
   }, x));
 }
