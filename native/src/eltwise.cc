@@ -194,6 +194,33 @@ Napi::Value SliceRows(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// transpose(x, shape, perm, out): out = x with axes permuted (out axis k = x axis perm[k]); the trailing axes that
+// stay in place are copied as contiguous blocks.
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  dims shape = ints(info[1]), perm = ints(info[2]);
+  float* out = f32(info[3]);
+  size_t r = shape.size();
+  while (r > 0 && perm[r - 1] == static_cast<int64_t>(r - 1)) r--;  // identity suffix
+  int64_t block = prod(shape, r);
+  dims inStride(shape.size(), 1);
+  for (size_t k = shape.size(); k-- > 1;) inStride[k - 1] = inStride[k] * shape[k];
+  dims outShape(r), stride(r);
+  for (size_t k = 0; k < r; k++) outShape[k] = shape[perm[k]], stride[k] = inStride[perm[k]];
+  int64_t n = prod(outShape);
+#pragma omp parallel for schedule(static) if (n * block > kPar)
+  for (int64_t o = 0; o < n; o++) {
+    int64_t rem = o, src = 0;
+    for (size_t k = r; k-- > 0;) {
+      src += (rem % outShape[k]) * stride[k];
+      rem /= outShape[k];
+    }
+    if (block == 1) out[o] = x[src];
+    else std::memcpy(out + o * block, x + src, sizeof(float) * block);
+  }
+  return info.Env().Undefined();
+}
+
 // sumRows(x, rows, cols, out[cols]): Σ over rows (reduce leading axes), double accumulation per thread
 Napi::Value SumRows(const Napi::CallbackInfo& info) {
   const float* x = f32(info[0]);
@@ -271,6 +298,7 @@ void registerEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("concatRows", Napi::Function::New(env, ConcatRows));
   exports.Set("sliceRows", Napi::Function::New(env, SliceRows));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("sumCols", Napi::Function::New(env, SumCols));
   exports.Set("adam", Napi::Function::New(env, Adam));

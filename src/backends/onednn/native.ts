@@ -29,6 +29,7 @@ export interface NativeAddon {
   reluGrad(dy: F32, y: F32, dx: F32): void;
   concatRows(inputs: F32[], widths: number[], rows: number, out: F32): void;
   sliceRows(x: F32, rows: number, width: number, begin: number, size: number, out: F32): void;
+  transpose(x: F32, shape: number[], perm: number[], out: F32): void;
   sumRows(x: F32, rows: number, cols: number, out: F32): void;
   sumCols(x: F32, rows: number, cols: number, out: F32): void;
   adam(p: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number, step: number): void;

@@ -56,3 +56,10 @@ nativeTest('column broadcasting ([..., K] with [..., 1]) and softmax-style reduc
     tf.sub(a, c), tf.mul(c, a), tf.div(a, tf.add(tf.abs(c), 1)), tf.add(c, a), tf.logSoftmax(a), tf.softmax(a),
     ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.sub(p, q), tf.div(p, tf.add(tf.abs(q), 1)))))([a, c]),
   ]));
+
+nativeTest('relu and its gradient (Step), leaky steps left to tfjs; transposes of every rank the up-convs use', () =>
+  compareBackends('relu/step/transpose', () => [rnd([3, 7, 5], 13), rnd([2, 3, 4, 5], 14), rnd([2, 3, 2, 2, 3, 4], 15)], (a, b, c) => [
+    tf.relu(a), tf.step(a), tf.step(a, 0.3), tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.relu(p), p)))(a),
+    tf.transpose(b, [0, 2, 1, 3]), tf.transpose(c, [0, 3, 1, 4, 2, 5]), tf.transpose(a),
+    tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.transpose(p, [0, 2, 1, 3]), tf.transpose(p, [0, 2, 1, 3]))))(b),
+  ]));

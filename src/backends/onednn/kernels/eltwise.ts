@@ -1,7 +1,7 @@
 /**
  * Memory-bound kernels on the addon (`native/src/eltwise.cc`): Add / Sub / Multiply / RealDiv when the broadcast is
- * "same shape", "scalar" or "trailing block"; Relu, Square, Neg, Step; Concat and Slice / SplitV as block copies;
- * Sum / Mean over leading or trailing axes. Other cases run the CPU backend's kernel.
+ * "same shape", "scalar" or "trailing block"; Relu, Square, Neg, Step; Transpose; Concat and Slice / SplitV as block
+ * copies; Sum / Mean over leading or trailing axes. Other cases run the CPU backend's kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { asOneDnn } from '../backend.js';
@@ -45,12 +45,13 @@ function binary(name: string, op: number): tf.KernelConfig {
   } as tf.KernelConfig;
 }
 
-function unary(name: string, op: number): tf.KernelConfig {
+/** An elementwise op of `native/src/eltwise.cc` (`supported` can send other attributes to tfjs's CPU kernel). */
+function unary(name: string, op: number, supported: (attrs: tf.NamedAttrMap) => boolean = () => true): tf.KernelConfig {
   return {
     kernelName: name, backendName: 'onednn',
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype !== 'float32') return cpuKernel(name)(args);
+      if (x.dtype !== 'float32' || !supported(args.attrs ?? {})) return cpuKernel(name)(args);
       const be = asOneDnn(args.backend);
       const { out, data } = be.alloc([...x.shape]);
       be.native.unary(op, be.f32(x), data);
@@ -178,9 +179,24 @@ const softmaxConfig: tf.KernelConfig = {
   },
 };
 
+/** Transpose of float32 tensors: a strided copy, the trailing in-place axes as contiguous blocks. */
+const transposeConfig: tf.KernelConfig = {
+  kernelName: tf.Transpose, backendName: 'onednn',
+  kernelFunc: (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as unknown as tf.TransposeAttrs;
+    if (x.dtype !== 'float32') return cpuKernel(tf.Transpose)(args);
+    const be = asOneDnn(args.backend);
+    const { out, data } = be.alloc(perm.map((p) => x.shape[p]));
+    be.native.transpose(be.f32(x), [...x.shape], [...perm], data);
+    return out;
+  },
+};
+
 export const eltwiseKernels: tf.KernelConfig[] = [
+  transposeConfig,
   softmaxConfig, unary(tf.Exp, 4),
   binary(tf.Add, 0), binary(tf.Sub, 1), binary(tf.Multiply, 2), binary(tf.RealDiv, 3),
-  unary(tf.Relu, 0), unary(tf.Square, 1), unary(tf.Neg, 2),
+  unary(tf.Relu, 0), unary(tf.Square, 1), unary(tf.Neg, 2), unary(tf.Step, 3, (a) => (a.alpha ?? 0) === 0),
   sliceConfig, splitVConfig, concatConfig, reduce(tf.Sum, false), reduce(tf.Mean, true),
 ];
