@@ -114,13 +114,14 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
   const preset = o.preset ?? 'seed2d';
   const base = presetOptions(preset, { base: o.base ?? 16, classes: o.classes, seed: o.seed ?? 0 });
-  const dims = base.spatialDims ?? 2;
-  const K = base.classes ?? 1;
-  const valid = resolveOptions(base).padding === 'valid'; // the papers' presets: their own input size by default
+  const resolved = resolveOptions(base);
+  const dims = resolved.spatialDims;
+  const K = resolved.classes;
+  const valid = resolved.padding === 'valid'; // the papers' presets: their own input size by default
   const patch = o.patch ?? (valid ? [...presets.get(preset).defaultInput] : dims === 2 ? [256, 256] : [48, 64, 48]);
   if (patch.length !== dims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; preset ${preset} is ${dims}-D`);
   try {
-    checkInputSize(resolveOptions(base), patch); // a size the network cannot take fails here, before any file is written
+    checkInputSize(resolved, patch); // a size the network cannot take fails here, before any file is written
   } catch (e) {
     throw new Error(`--patch ${patch.join('x')}: ${(e as Error).message}`);
   }
