@@ -92,10 +92,10 @@ export function classValues(labelMap: Record<string, number> | null | undefined,
 
 const sameSpacing = (a: readonly number[], b: readonly number[]) => a.every((s, i) => Math.abs(s - b[i]) <= 1e-3 * Math.max(s, b[i]));
 
-/** Output file name for an input: its name, in the input's kind (volumes keep their NIfTI extension). */
-function maskName(source: string): string {
-  const ext = fileExtension(source)!;
-  return stripExtension(basename(source)) + (ext.startsWith('.nii') ? ext : '.png');
+/** Output file name for an input: its name, in the input's kind (NIfTI keeps its extension; other volumes → .nii.gz). */
+function maskName(v: Volume): string {
+  const ext = fileExtension(v.source)!;
+  return stripExtension(basename(v.source)) + (ext.startsWith('.nii') ? ext : v.shape.length === 3 ? '.nii.gz' : '.png');
 }
 
 export async function predict(o: PredictOptions): Promise<{ written: string[] }> {
@@ -115,6 +115,9 @@ export async function predict(o: PredictOptions): Promise<{ written: string[] }>
   if (window && window.length !== model.options.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${model.options.spatialDims}-D`);
   for (const v of inputs) slidingWindowPlan(model.options, v.shape, { window, overlap: o.overlap }); // throws on a window the model cannot take
   const values = classValues(cfg.labelMap, model.options.classes);
+  const maxValue = Math.max(...values);
+  const png = inputs.find((v) => !maskName(v).includes('.nii'));
+  if (png && maxValue > 255) throw new Error(`${png.source}: its mask would hold label values up to ${maxValue}; rule: PNG masks are 8-bit (0…255)`);
   mkdirSync(o.out, { recursive: true });
   model.eval();
   const written: string[] = [];
@@ -135,13 +138,11 @@ export async function predict(o: PredictOptions): Promise<{ written: string[] }>
     if (resample) probs = { data: resampleGrid(probs.data, probs.shape, probs.classes, v.shape, 'linear'), shape: [...v.shape], classes: probs.classes };
     const classes = postprocess(probs, { largestComponent: o.largestComponent });
     const mask = Int32Array.from(classes, (c) => values[c]);
-    const name = maskName(v.source);
+    const name = maskName(v);
     const path = join(o.out, name);
-    if (v.shape.length === 3 || name.endsWith('.nii') || name.endsWith('.nii.gz')) {
-      const max = Math.max(...values);
-      await writeNifti(path, { data: mask, shape: v.shape }, { datatype: max > 255 ? 'int16' : 'uint8', like: v, description: 'unet-ts mask' });
+    if (name.includes('.nii')) {
+      await writeNifti(path, { data: mask, shape: v.shape }, { datatype: maxValue > 255 ? 'int16' : 'uint8', like: v, description: 'unet-ts mask' });
     } else {
-      if (Math.max(...values) > 255) throw new Error(`${v.source}: label values up to ${Math.max(...values)} do not fit an 8-bit PNG mask`);
       await writeFileAtomic(path, encodePng(mask, v.shape[1], v.shape[0], 1));
     }
     written.push(path);
