@@ -15,6 +15,7 @@ export { decodePng, encodePng } from './io/png.js';
 export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';
 export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95, maskMetrics, type MaskPair } from './metrics/index.js';
 export { boundaryWeightMap } from './data/weight-map.js';
+export { normalize as normalizeIntensities, zScore, minMax, percentileZScore, type NormalizeMode } from './data/normalize.js';
 export { predictWhole, toClasses } from './infer/whole.js';
 export { slidingWindow, slidingWindowVolume, slidingWindowPlan, importanceMap, reflectIndex, type SlidingWindowOptions, type SlidingWindowPlan, type AxisTiles, type ProbabilityMap, type Blend } from './infer/sliding-window.js';
 export { predictProbabilities, probabilitiesFromLogits, mirrorAxes, type SegmentationModel } from './infer/tta.js';
