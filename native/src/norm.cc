@@ -46,6 +46,23 @@ static void channelMoments(const float* __restrict x, int64_t M, int64_t C, cons
     }
 }
 
+// y = relu?(x·scale + shift) over x viewed as [M, C], scale/shift per channel (training and eval BatchNorm).
+void applyScaleShift(const float* __restrict x, int64_t M, int64_t C, const float* __restrict sc, const float* __restrict sh,
+                     bool relu, float* __restrict y) {
+#pragma omp parallel for schedule(static)
+  for (int64_t m = 0; m < M; m++) {
+    const float* __restrict xr = x + m * C;
+    float* __restrict yr = y + m * C;
+    if (relu) {
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = v > 0.f ? v : 0.f; }
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) yr[c] = xr[c] * sc[c] + sh[c];
+    }
+  }
+}
+
 // batchNormTrain(x, M, C, gamma|null, beta|null, eps, relu, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const float* x = f32(info[0]);
@@ -71,20 +88,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
     scale[c] = static_cast<float>(sc);
     shift[c] = static_cast<float>((beta ? beta[c] : 0.0) - mu * sc);
   }
-  const float* __restrict sc = scale.data();
-  const float* __restrict sh = shift.data();
-#pragma omp parallel for schedule(static)
-  for (int64_t m = 0; m < M; m++) {
-    const float* __restrict xr = x + m * C;
-    float* __restrict yr = y + m * C;
-    if (relu) {
-#pragma omp simd
-      for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = v > 0.f ? v : 0.f; }
-    } else {
-#pragma omp simd
-      for (int64_t c = 0; c < C; c++) yr[c] = xr[c] * sc[c] + sh[c];
-    }
-  }
+  applyScaleShift(x, M, C, scale.data(), shift.data(), relu, y);
   return info.Env().Undefined();
 }
 
@@ -163,13 +167,7 @@ Napi::Value ScaleShift(const Napi::CallbackInfo& info) {
   const float* sh = f32(info[4]);
   bool relu = info[5].As<Napi::Boolean>();
   float* y = f32(info[6]);
-#pragma omp parallel for schedule(static)
-  for (int64_t m = 0; m < M; m++) {
-    const float* xr = x + m * C;
-    float* yr = y + m * C;
-#pragma omp simd
-    for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = relu ? (v > 0.f ? v : 0.f) : v; }
-  }
+  applyScaleShift(x, M, C, sc, sh, relu, y);
   return info.Env().Undefined();
 }
 
