@@ -14,6 +14,16 @@ export function cropOffsets(source: readonly number[], target: readonly number[]
 }
 
 /**
+ * `x` with `before` and `after` zero entries along `axis`, as one concat: tfjs's PadV2 is a generic per-element loop
+ * on the CPU backends (and fails to compile at rank 5 on WebGPU).
+ */
+export function padAxisZeros(x: Tensor, axis: number, before: number, after: number): Tensor {
+  if (before === 0 && after === 0) return x;
+  const zeros = (n: number) => tf.zeros(x.shape.map((s, k) => (k === axis ? n : s)));
+  return tf.concat([...(before > 0 ? [zeros(before)] : []), x, ...(after > 0 ? [zeros(after)] : [])], axis);
+}
+
+/**
  * x[:, lo : lo + len, :] of an [outer, n, inner] tensor, whose gradient puts dy between zero blocks by one concat
  * (tfjs's own slice gradient is a generic pad: 610 ms of a 1.3 s ronneberger2015 step on the CPU).
  */
@@ -21,10 +31,7 @@ function sliceMiddle(x: Tensor, lo: number, len: number): Tensor {
   const [outer, n, inner] = x.shape;
   const op = tf.customGrad(((x3: Tensor) => ({
     value: tf.slice(x3, [0, lo, 0], [outer, len, inner]),
-    gradFunc: (dy: Tensor) => {
-      const parts = [[outer, lo, inner], null, [outer, n - lo - len, inner]].map((s) => (s ? (s[1] > 0 ? tf.zeros(s) : undefined) : dy));
-      return tf.concat(parts.filter((t): t is Tensor => t !== undefined), 1);
-    },
+    gradFunc: (dy: Tensor) => padAxisZeros(dy, 1, lo, n - lo - len),
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x) as Tensor;
 }
