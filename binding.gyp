@@ -1,4 +1,5 @@
 {
+  "variables": { "march%": "native" },
   "targets": [
     {
       "target_name": "unet_native",
@@ -15,7 +16,7 @@
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=<(march)", "-fopenmp", "-fexceptions"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]

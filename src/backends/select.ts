@@ -53,7 +53,7 @@ export function backendInfo(): Record<string, string | number> {
   const out: Record<string, string | number> = { backend: tf.getBackend() };
   if (addon) {
     const i = addon.info();
-    Object.assign(out, { onednn: i.dnnl, isa: i.isa, threads: i.threads, cores: i.cores, bf16: ['avx512_core_bf16', 'avx512_core_amx'].includes(i.isa) ? 'yes' : 'no' });
+    Object.assign(out, { onednn: i.dnnl, isa: i.isa, threads: i.threads, cores: i.cores, bf16: ['avx512_core_bf16', 'avx512_core_amx'].includes(i.isa) ? 'yes' : 'no', layout: addon.convLayout() });
   } else {
     out.native = `unavailable: ${reason}`;
   }

@@ -21,6 +21,8 @@ export class OneDnnBackend extends MathBackendCPU {
   private readonly owned = new WeakSet<Float32Array>();
   private readonly pool = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
+  private readonly serials = new WeakMap<tf.DataId, number>();
+  private nextSerial = 1;
 
   constructor(readonly native: NativeAddon) {
     super();
@@ -36,6 +38,16 @@ export class OneDnnBackend extends MathBackendCPU {
     // The CPU backend's Cast (bool → float32) keeps the bool's byte array: widen it once, in place.
     d.values = Float32Array.from(d.values as ArrayLike<number>);
     return d.values;
+  }
+
+  /**
+   * A number naming a tensor's data for as long as it lives (tensors are immutable): native kernels keep a reordered
+   * copy of an input and skip the reorder when the same serial comes again.
+   */
+  serial(t: tf.TensorInfo): number {
+    let s = this.serials.get(t.dataId);
+    if (s === undefined) this.serials.set(t.dataId, (s = this.nextSerial++));
+    return s;
   }
 
   /** A float32 output whose every element the caller writes (contents undefined). */

@@ -10,15 +10,21 @@ import { fileURLToPath } from 'node:url';
 
 type F32 = Float32Array;
 type Shape = number[];
+export type ConvLayoutMode = 'auto' | 'plain' | 'blocked';
 
 export interface NativeAddon {
   info(): { dnnl: string; isa: string; threads: number; cores: number };
   setThreads(n: number): number;
   /** 'bf16' (bf16 convolutions with f32 outputs and accumulation) or 'fp32'; returns the mode in force. */
   setPrecision(p: 'fp32' | 'bf16'): 'fp32' | 'bf16';
-  conv(x: F32, xShape: Shape, w: F32, wShape: Shape, bias: F32 | null, y: F32, yShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
-  convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape): void;
-  convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null): void;
+  /** 'auto' (blocked activations where they measured faster: 2-D backward passes without AVX-512), 'plain' or 'blocked'. */
+  setConvLayout(mode: ConvLayoutMode): ConvLayoutMode;
+  /** The layout policy in force and what it picks on this CPU, in words. */
+  convLayout(): string;
+  // Serials (OneDnnBackend.serial) name the input tensors, so a reordered copy is reused while the same tensor comes.
+  conv(x: F32, xShape: Shape, w: F32, wShape: Shape, bias: F32 | null, y: F32, yShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, xSerial?: number): void;
+  convBackwardData(dy: F32, dyShape: Shape, w: F32, wShape: Shape, dx: F32, dxShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dySerial?: number): void;
+  convBackwardWeights(x: F32, xShape: Shape, dy: F32, dyShape: Shape, dw: F32, wShape: Shape, strides: Shape, dilations: Shape, padL: Shape, padR: Shape, dbias: F32 | null, xSerial?: number, dySerial?: number): void;
   batchMatMul(a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, transA: boolean, transB: boolean): void;
   binary(op: number, a: F32, b: F32, out: F32): void;
   /** full [rows, k] op col [rows] (or col op full when colFirst). */
@@ -72,6 +78,11 @@ export function loadAddon(): { addon?: NativeAddon; reason?: string } {
     const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
     const threads = Number(process.env.UNET_THREADS ?? 0);
     addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 0);
+    const layout = process.env.UNET_CONV_LAYOUT;
+    if (layout !== undefined && layout !== '') {
+      if (!['auto', 'plain', 'blocked'].includes(layout)) throw new Error(`UNET_CONV_LAYOUT=${layout}: expected auto, plain or blocked`);
+      addon.setConvLayout(layout as ConvLayoutMode);
+    }
     return (cached = { addon });
   } catch (e) {
     return (cached = { reason: `${addonPath} failed to load (${(e as Error).message.split('\n')[0]}); ${HOW_TO_BUILD}` });

@@ -63,3 +63,36 @@ nativeTest('relu and its gradient (Step), leaky steps left to tfjs; transposes o
     tf.transpose(b, [0, 2, 1, 3]), tf.transpose(c, [0, 3, 1, 4, 2, 5]), tf.transpose(a),
     tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.transpose(p, [0, 2, 1, 3]), tf.transpose(p, [0, 2, 1, 3]))))(b),
   ]));
+
+// Native kernels keep a reordered copy of an input while the same tensor comes again (by serial); a new tensor in a
+// recycled array (the backend's pool hands a freed array back) must not see the previous tensor's copy. Each round
+// disposes its gradients, so the next round's dy of the same shape lands in the same arrays with other values.
+nativeTest('Conv2D/Conv3D gradients over rounds whose tensors reuse freed arrays (reordered copies are not stale)', () =>
+  compareBackends('conv rounds', () => [rnd([1, 12, 10, 8], 20), rnd([3, 3, 8, 8], 21), rnd([1, 6, 5, 4, 8], 22), rnd([3, 3, 3, 8, 8], 23)], (x, w, x3, w3) => {
+    const out: tf.Tensor[] = [];
+    for (let round = 0; round < 3; round++) {
+      const g = tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.relu(tf.conv2d(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')), b as tf.Tensor4D, 1, 'same'));
+        const f3 = (a: tf.Tensor, b: tf.Tensor) => tf.conv3d(tf.relu(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same')), b as tf.Tensor5D, 1, 'same');
+        const r = tf.randomNormal(x.shape, 0, 1, 'float32', 30 + round);
+        const r3 = tf.randomNormal(x3.shape, 0, 1, 'float32', 40 + round);
+        return [...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), r)))([x, w]),
+          ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f3(a, b), r3)))([x3, w3])];
+      });
+      out.push(...g.map((t) => tf.tensor(t.dataSync(), t.shape)));  // a copy, so g's arrays go back to the pool
+      tf.dispose(g);
+    }
+    return out;
+  }));
+
+// The sharpest case of the above: dy1 is staged (reordered) by a backward pass, disposed, and dy2 is born in dy1's
+// freed array; a copy recognised by its array alone would feed dy1's values to dy2's pass.
+nativeTest('a staged copy of dy is not reused for a new tensor in the same recycled array', () =>
+  compareBackends('recycled dy', () => [rnd([1, 12, 10, 8], 24), rnd([1, 12, 10, 8], 25), rnd([3, 3, 8, 8], 26)], (a, b, w) => {
+    const back = (dy: tf.Tensor) => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 12, 10, 8], 1, 'same');
+    const dy1 = tf.mul(a, 2);
+    const r1 = back(dy1);
+    dy1.dispose();
+    const dy2 = tf.mul(b, 2);  // on onednn: dy1's array, from the pool
+    return [r1, back(dy2)];
+  }));

@@ -53,7 +53,7 @@ const forward = (kernelName: string): tf.KernelConfig => ({
     const info = convInfo(kernelName, x.shape, filter.shape, a, a.dilations ?? 1);
     const g = geometry(info);
     const { out, data } = b.alloc(info.outShape);
-    b.native.conv(b.f32(x), x.shape, b.f32(filter), filter.shape, null, data, info.outShape, g.strides, g.dilations, g.padL, g.padR);
+    b.native.conv(b.f32(x), x.shape, b.f32(filter), filter.shape, null, data, info.outShape, g.strides, g.dilations, g.padL, g.padR, b.serial(x));
     return out;
   },
 });
@@ -67,7 +67,7 @@ const backwardData = (kernelName: string): tf.KernelConfig => ({
     const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
     const g = geometry(convInfo(kernelName, a.inputShape, filter.shape, a, 1));
     const { out, data } = b.alloc([...a.inputShape]);
-    b.native.convBackwardData(b.f32(dy), dy.shape, b.f32(filter), filter.shape, data, [...a.inputShape], g.strides, g.dilations, g.padL, g.padR);
+    b.native.convBackwardData(b.f32(dy), dy.shape, b.f32(filter), filter.shape, data, [...a.inputShape], g.strides, g.dilations, g.padL, g.padR, b.serial(dy));
     return out;
   },
 });
@@ -81,7 +81,7 @@ const backwardFilter = (kernelName: string): tf.KernelConfig => ({
     const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
     const g = geometry(convInfo(kernelName, x.shape, a.filterShape, a, 1));
     const { out, data } = b.alloc([...a.filterShape]);
-    b.native.convBackwardWeights(b.f32(x), x.shape, b.f32(dy), dy.shape, data, [...a.filterShape], g.strides, g.dilations, g.padL, g.padR, null);
+    b.native.convBackwardWeights(b.f32(x), x.shape, b.f32(dy), dy.shape, data, [...a.filterShape], g.strides, g.dilations, g.padL, g.padR, null, b.serial(x), b.serial(dy));
     return out;
   },
 });
