@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { tf } from '../src/core/tf.js';
+import { variableGrads } from '../src/core/grad.js';
 import { Rng } from '../src/core/rng.js';
 import { useBestBackend } from '../src/backends/select.js';
 import { loadDataset } from '../src/data/dataset.js';
@@ -33,7 +34,7 @@ const opt = new Adam({ lr: 1e-3 });
 const loss = lossFn('bce-dice');
 const r = await measureLoading(loader, steps, (b) => {
   const x = tf.tensor(b.x, b.shape), y = tf.tensor(Float32Array.from(b.y), b.shape.slice(0, -1));
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => loss({ logits: model.forward(x), target: y })), params);
+  const { value, grads } = variableGrads(() => tf.tidy(() => loss({ logits: model.forward(x), target: y })), params);
   opt.step(params, params.map((p) => grads[p.name]));
   value.dataSync();
   tf.dispose([x, y, value, ...Object.values(grads)]);

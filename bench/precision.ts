@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../src/core/tf.js';
+import { variableGrads } from '../src/core/grad.js';
 import { Rng } from '../src/core/rng.js';
 import { UNet } from '../src/models/unet.js';
 import { presetOptions } from '../src/models/presets.js';
@@ -51,7 +52,7 @@ async function run(precision: 'fp32' | 'bf16', pairs: ReturnType<typeof loadPair
       }
     }
     const x = tf.tensor4d(xb, [B, P, P, 1]), y = tf.tensor4d(yb, [B, P, P, 1]);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+    const { value, grads } = variableGrads(() => tf.tidy(() => {
       const z = model.forward(x);
       const bce = tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z)));
       const p = tf.sigmoid(z);

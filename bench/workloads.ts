@@ -3,6 +3,7 @@
  * Adam (lr 1e-4), loss = mean of squared logits; 'infer' runs eval mode without gradients.
  */
 import { tf, type Tensor } from '../src/core/tf.js';
+import { variableGrads } from '../src/core/grad.js';
 import { UNet } from '../src/models/unet.js';
 import { presetOptions } from '../src/models/presets.js';
 import { channelPlan, shapeReport } from '../src/models/plan.js';
@@ -60,7 +61,7 @@ export async function runWorkload(name: string, reps = 3, seed = 0): Promise<Ben
   model.train(w.train);
   const step = () => {
     if (w.train) {
-      const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params);
+      const { value, grads } = variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params);
       opt.step(params, params.map((p) => grads[p.name]));
       value.dataSync();
       tf.dispose([value, ...Object.values(grads)]);

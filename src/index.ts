@@ -1,5 +1,6 @@
 /** unet-ts: U-Net semantic segmentation, 2-D and 3-D, on TensorFlow.js. Tensors are channels-last. */
 export { tf, initBackend } from './core/tf.js';
+export { variableGrads } from './core/grad.js';
 export { Rng } from './core/rng.js';
 export { Registry, lookUpOption } from './core/registry.js';
 export { UNet } from './models/unet.js';

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { tf, type Scalar, type Tensor } from '../core/tf.js';
+import { variableGrads } from '../core/grad.js';
 import type { UNet } from '../models/unet.js';
 import { Adam } from './adam.js';
 import { scheduledLr, type ScheduleOptions } from './schedule.js';
@@ -130,7 +131,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const b = await o.data.next();
     const lr = scheduledLr(lr0, step, total, o.schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
     const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+    const { value, grads } = variableGrads(() => tf.tidy(() => {
       const logits = o.model.forward(x); // [B, ...S_out, K]: S_out < S for valid-padded models
       return o.loss(logits, centreToOutput(y, logits), w && centreToOutput(w, logits));
     }), params);

@@ -4,6 +4,7 @@
  * curve, and the prediction on the whole image after every epoch.
  */
 import { tf } from '../../../src/core/tf.js';
+import { variableGrads } from '../../../src/core/grad.js';
 import { Rng } from '../../../src/core/rng.js';
 import { UNet } from '../../../src/models/unet.js';
 import { presetOptions } from '../../../src/models/presets.js';
@@ -73,7 +74,7 @@ export const trainPage: Page = {
           for (let i = 0; i < perEpoch && !stopping; i++) {
             const b = sampleBatch([band], cfg, rng);
             const x = tf.tensor(b.x, b.shape), y = tf.tensor(Float32Array.from(b.y), b.shape.slice(0, -1));
-            const { value, grads } = tf.variableGrads(() => bceDiceLoss({ logits: model.forward(x), target: y }), params);
+            const { value, grads } = variableGrads(() => bceDiceLoss({ logits: model.forward(x), target: y }), params);
             opt.step(params, params.map((p) => grads[p.name]));
             losses.push((await value.data())[0]);
             tf.dispose([x, y, value, ...Object.values(grads)]);
