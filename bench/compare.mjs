@@ -3,7 +3,11 @@
 //
 // Usage: node bench/compare.mjs [--reps 5] [--precision fp32|bf16] [--workloads a,b] [--mem]
 //                               [--isa avx2,avx512_core,avx512_core_bf16,avx512_core_amx,native] [--threads 1,2]
+//                               [--rounds 3]
 //
+// --rounds runs each engine that many times per row, alternating which goes first, and reports the median of the
+// runs' medians: a shared machine's bursts of load (one run of 5 repetitions slowed 2.6× was seen here) then spoil
+// one round, not the ratio.
 // --isa runs every workload once per instruction-set cap, for both engines, on this one machine: oneDNN's kernels (ours
 // and PyTorch's) are capped with ONEDNN_MAX_CPU_ISA (and DNNL_MAX_CPU_ISA, its older name), PyTorch's own kernels
 // with ATEN_CPU_CAPABILITY (avx2 under AVX2 caps, avx512 above), and our hand-written loops (BatchNorm, ReLU, pooling,
@@ -21,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (n, d) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1] : d; };
 const reps = arg('--reps', '5');
+const rounds = Number(arg('--rounds', '1'));
+if (!Number.isInteger(rounds) || rounds < 1) { console.error(`--rounds: ${rounds} is not a positive integer`); process.exit(1); }
 const precision = arg('--precision', 'fp32');
 const mem = process.argv.includes('--mem');
 const all = ['unet2d-b64-256-train', 'unet2d-b64-256-infer', 'unet2d-b16-128x4-train', 'unet3d-b16-64-train'];
@@ -65,6 +71,13 @@ function run(cmd, args, env) {
   return { ...JSON.parse(line), rss };
 }
 
+/** The run with the median time (its peak RSS the largest of all runs). */
+function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.ms_median - b.ms_median);
+  const m = sorted[Math.floor((sorted.length - 1) / 2)];
+  return { ...m, rss: mem ? Math.max(...runs.map((r) => r.rss)) : undefined };
+}
+
 /** The environments of both engines under one cap. */
 function envsFor(isa) {
   const base = { ONEDNN_VERBOSE: '0', DNNL_VERBOSE: '0' };
@@ -84,13 +97,18 @@ for (const isa of isas) {
   for (const threads of threadCounts) {
     const rows = [];
     for (const w of names) {
-      const torch = run('/usr/bin/python3', [torchScript, '--workload', w, '--reps', reps, '--threads', String(threads), '--json'], env.torch);
-      const ours = run(process.execPath, [join(root, 'bin', 'unet.js'), 'bench', '--workload', w, '--reps', reps, '--precision', precision, '--threads', String(threads), '--json'], env.ours);
+      const runTorch = () => run('/usr/bin/python3', [torchScript, '--workload', w, '--reps', reps, '--threads', String(threads), '--json'], env.torch);
+      const runOurs = () => run(process.execPath, [join(root, 'bin', 'unet.js'), 'bench', '--workload', w, '--reps', reps, '--precision', precision, '--threads', String(threads), '--json'], env.ours);
+      const ts = [], os = [];
+      for (let r = 0; r < rounds; r++) {
+        if (r % 2 === 0) { ts.push(runTorch()); os.push(runOurs()); } else { os.push(runOurs()); ts.push(runTorch()); }
+      }
+      const torch = medianRun(ts), ours = medianRun(os);
       rows.push({ w, torch, ours });
       console.error(`[${isa}, ${threads} threads] ${w}: torch ${torch.ms_median} ms, ours ${ours.ms_median} ms (isa ${ours.isa ?? '?'})`);
     }
     const ourIsa = rows[0]?.ours.isa ?? '?';
-    console.log(`\n### ISA cap ${isa} (oneDNN runs ${ourIsa}), ${threads} thread${threads > 1 ? 's' : ''}${env.ours.UNET_NATIVE_ADDON ? ', unet-ts addon built for x86-64-v3' : ''}`);
+    console.log(`\n### ISA cap ${isa} (oneDNN runs ${ourIsa}), ${threads} thread${threads > 1 ? 's' : ''}${env.ours.UNET_NATIVE_ADDON ? ', unet-ts addon built for x86-64-v3' : ''}; ${reps} repetitions, median of ${rounds} round${rounds > 1 ? 's' : ''}`);
     console.log(`| workload | PyTorch ms (median) | unet-ts ${precision} ms (median) | torch / ours |${mem ? ' PyTorch peak RSS MB | unet-ts peak RSS MB |' : ''}`);
     console.log(`|---|---|---|---|${mem ? '---|---|' : ''}`);
     for (const { w, torch, ours } of rows) {

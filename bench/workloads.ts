@@ -51,8 +51,8 @@ export function forwardFlops(o: ResolvedUNetOptions, input: number[]): number {
 
 export interface BenchResult { workload: string; backend: string; ms_median: number; ms_min: number; gflops: number }
 
-/** Warm-up, then `reps` timed repetitions of one step. */
-export async function runWorkload(name: string, reps = 3, seed = 0): Promise<BenchResult> {
+/** One step of a workload (a training step, or an inference), ready to run; `dispose` frees the model. */
+export function workloadStep(name: string, seed = 0): { step: () => void; flops: number; dispose: () => void } {
   const w = workloads.get(name);
   const model = new UNet(presetOptions(w.preset, { base: w.base, classes: w.classes, seed }));
   const x = tf.randomNormal(w.input, 0, 1, 'float32', seed);
@@ -71,6 +71,13 @@ export async function runWorkload(name: string, reps = 3, seed = 0): Promise<Ben
       y.dispose();
     }
   };
+  const flops = forwardFlops(model.options, w.input) * (w.train ? 3 : 1);
+  return { step, flops, dispose: () => { model.dispose(); opt.dispose(); x.dispose(); } };
+}
+
+/** Warm-up, then `reps` timed repetitions of one step. */
+export async function runWorkload(name: string, reps = 3, seed = 0): Promise<BenchResult> {
+  const { step, flops, dispose } = workloadStep(name, seed);
   step(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -80,8 +87,7 @@ export async function runWorkload(name: string, reps = 3, seed = 0): Promise<Ben
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  const flops = forwardFlops(model.options, w.input) * (w.train ? 3 : 1);
-  model.dispose(); opt.dispose(); x.dispose();
+  dispose();
   return { workload: name, backend: tf.getBackend(), ms_median: round1(median), ms_min: round1(sorted[0]), gflops: round1(flops / median / 1e6) };
 }
 

@@ -40,13 +40,18 @@ dims dnnlDil(const dims& d) {
 // Mixed precision: bf16 sources, weights and incoming gradients, f32 outputs and accumulation (setPrecision).
 bool gBf16 = false;
 
-// The activation layout policy (setConvLayout): 'auto' (default) runs the 2-D backward passes on blocked activations
-// where oneDNN's ISA has no AVX-512, and everything else channels-last; 'plain' and 'blocked' force one layout for
-// every pass. Measured on AMD EPYC Zen 4 (2 threads), the U-Net's 2-D layers at 256², base 64, summed per pass:
-//   ISA capped to AVX2:  forward 263 ms plain / 257 blocked; backward-data 318 / 262; backward-weights 692 / 331
-//   AVX-512:             forward 128 / 138;                  backward-data 155 / 141; backward-weights 160 / 147
-// (the 3-D layers at 64³, base 16, AVX2: backward-weights 734 plain / 890 blocked), plus the reorders (8 ms).
-// Blocked wins only where oneDNN's AVX2 kernels for plain layouts are slow: the 2-D backward passes.
+// The activation layout policy (setConvLayout): 'auto' (default) picks per pass and shape where oneDNN's ISA has no
+// AVX-512, and channels-last everywhere else; 'plain' and 'blocked' force one layout for every pass. The auto rules
+// come from `bench/conv-layouts.ts` (every convolution of a training step replayed under both layouts, reorders
+// included), AMD EPYC Zen 4 with oneDNN capped to AVX2, 2 threads, per pass plain → blocked:
+//   2-D base 64, 256²:     forward 375 → 328 ms, backward-data 404 → 330, backward-weights 1142 → 415
+//   2-D base 16, 4×128²:   forward 21.9 → 26.0,  backward-data 20.0 → 22.5, backward-weights 34.0 → 27.4
+//   3-D base 16, 64³:      forward 145 → 154,    backward-data 117 → 126,  backward-weights 287 → 359
+// Per call: blocked backward-weights wins wherever both channel counts fill a block of 8 (not the 1-channel input or
+// output convolutions, 0.29 → 1.68 ms); blocked backward-data and forward win from 64 channels in and out (e.g.
+// forward 64→64 at 256²: 34.8 → 25.3 ms) and lose below (16→16 at 128²: 1.9 → 2.4 ms); 3-D convolutions lose in
+// every pass. With AVX-512 oneDNN's channels-last kernels are as fast as its blocked ones (2-D base 64, per pass
+// 128/155/160 ms plain, 138/141/147 blocked), and the reorders are saved.
 enum class Pass { fwd, bwdData, bwdWeights };
 int gLayoutMode = 0;  // 0 auto, 1 plain, 2 blocked
 bool hasAvx512() {
@@ -54,11 +59,14 @@ bool hasAvx512() {
   return isa == dnnl::cpu_isa::avx512_core || isa == dnnl::cpu_isa::avx512_core_vnni || isa == dnnl::cpu_isa::avx512_core_bf16 ||
          isa == dnnl::cpu_isa::avx512_core_amx || isa == dnnl::cpu_isa::avx512_mic || isa == dnnl::cpu_isa::avx512_mic_4ops;
 }
-bool blockedFor(Pass p, size_t nd) {
+// Whether a pass of a convolution with cin input and cout output channels runs on blocked activations.
+bool blockedFor(Pass p, size_t nd, int64_t cin, int64_t cout) {
   if (gLayoutMode == 1) return false;
   if (gLayoutMode == 2) return true;
   static const bool avx512 = hasAvx512();
-  return !avx512 && nd == 2 && p != Pass::fwd;
+  if (avx512 || nd != 2) return false;
+  if (p == Pass::bwdWeights) return cin >= 8 && cout >= 8;
+  return cin >= 64 && cout >= 64;
 }
 
 // A key for a memory descriptor's full layout (dims, data type, strides and inner blocks).
@@ -181,7 +189,7 @@ Geom geomFrom(const Napi::CallbackInfo& info, int xi, int wi, int yi, int si, Pa
   g.padL = ints(info[si + 2]);
   g.padR = ints(info[si + 3]);
   g.bias = false;
-  g.blk = blockedFor(pass, g.nd);
+  g.blk = blockedFor(pass, g.nd, g.w[g.w.size() - 2], g.w.back());
   return g;
 }
 // An optional serial number argument (a tensor's identity for the staged copies; 0 when absent).
@@ -301,8 +309,8 @@ Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
 Napi::Value ConvLayout(const Napi::CallbackInfo& info) {
   std::string d = gLayoutMode == 1 ? "plain: channels-last in every pass"
                 : gLayoutMode == 2 ? "blocked: oneDNN's blocked layouts in every pass"
-                : blockedFor(Pass::bwdWeights, 2) ? "auto: 2-D backward passes blocked (no AVX-512), else channels-last"
-                                                  : "auto: channels-last in every pass (AVX-512)";
+                : blockedFor(Pass::bwdWeights, 2, 64, 64) ? "auto: blocked for 2-D backward-weights (8+ channels) and 2-D forward and backward-data (64+ channels), else channels-last (no AVX-512)"
+                                                          : "auto: channels-last in every pass (AVX-512)";
   return Napi::String::New(info.Env(), d);
 }
 

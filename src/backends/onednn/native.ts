@@ -17,7 +17,7 @@ export interface NativeAddon {
   setThreads(n: number): number;
   /** 'bf16' (bf16 convolutions with f32 outputs and accumulation) or 'fp32'; returns the mode in force. */
   setPrecision(p: 'fp32' | 'bf16'): 'fp32' | 'bf16';
-  /** 'auto' (blocked activations where they measured faster: 2-D backward passes without AVX-512), 'plain' or 'blocked'. */
+  /** 'auto' (blocked activations per pass and shape where they measured faster, without AVX-512: native/src/conv.cc), 'plain' or 'blocked'. */
   setConvLayout(mode: ConvLayoutMode): ConvLayoutMode;
   /** The layout policy in force and what it picks on this CPU, in words. */
   convLayout(): string;

@@ -10,6 +10,7 @@ const CASES2D: [number[], number[], [number, number], 'same' | 'valid', [number,
   [[3, 12, 10, 3], [3, 3, 3, 8], [2, 1], 'same', [1, 1]],
   [[1, 15, 15, 2], [3, 3, 2, 4], [1, 1], 'valid', [2, 2]],
   [[2, 8, 8, 16], [1, 1, 16, 3], [1, 1], 'same', [1, 1]],
+  [[1, 9, 7, 64], [3, 3, 64, 64], [1, 1], 'same', [1, 1]],  // 64 channels: every pass blocked under the AVX2 policy
 ];
 
 for (const [xs, ws, strides, pad, dil] of CASES2D) {
