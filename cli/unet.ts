@@ -64,11 +64,11 @@ program.command('summary')
   });
 
 program.command('demo')
-  .description('the main job: train a small U-Net on bundled ISBI-2012 slices for about a minute, predict an unseen slice, write an overlay and its Dice')
+  .description('the main job: train a small U-Net on bundled ISBI-2012 slices (200 iterations, about a minute), predict an unseen slice, write an overlay and its Dice')
   .option('--out <dir>', 'output folder', 'artifacts/demo')
   .option('--base <f>', 'base width', int('--base'), 16)
-  .option('--minutes <m>', 'training budget', num('--minutes'), 1)
-  .option('--iterations <n>', 'train this many iterations instead of minutes', int('--iterations'))
+  .option('--iterations <n>', 'training iterations', int('--iterations'), 200)
+  .option('--minutes <m>', 'time ceiling: stop there even short of the iterations', num('--minutes'), 3)
   .action(async (o) => {
     await demo({ root, out: o.out, base: o.base, minutes: o.minutes, iterations: o.iterations });
   });

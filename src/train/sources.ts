@@ -5,9 +5,22 @@ import { sampleBatch, type BatchConfig, type Batch as DataBatch } from '../data/
 import { PrefetchLoader } from '../data/loader.js';
 import { SyncBatchSource, type Batch, type BatchSource } from './trainer.js';
 
+// Plain loops: Float32Array.from with a map function took ~45 ms per 4×256² batch on the training thread.
 function toTrainerBatch(b: DataBatch): Batch {
   const yShape = b.shape.slice(0, -1);
-  return { x: b.x, xShape: b.shape, y: Float32Array.from(b.y, (v) => (v < 0 ? 0 : v)), yShape, w: b.y.some((v) => v < 0) ? Float32Array.from(b.y, (v) => (v < 0 ? 0 : 1)) : undefined };
+  const n = b.y.length, src = b.y, y = new Float32Array(n);
+  let ignored = false;
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    if (v < 0) ignored = true;
+    y[i] = v < 0 ? 0 : v;
+  }
+  let w: Float32Array | undefined;
+  if (ignored) {
+    w = new Float32Array(n);
+    for (let i = 0; i < n; i++) w[i] = src[i] < 0 ? 0 : 1;
+  }
+  return { x: b.x, xShape: b.shape, y, yShape, w };
 }
 
 /**

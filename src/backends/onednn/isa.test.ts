@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { nativeSkip } from './testing.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const files = ['conv.test.ts', 'pool.test.ts', 'resize.test.ts'].map((f) => join(root, 'src', 'backends', 'onednn', 'kernels', f));
+const files = ['conv.test.ts', 'bf16.test.ts', 'pool.test.ts', 'resize.test.ts'].map((f) => join(root, 'src', 'backends', 'onednn', 'kernels', f));
 const flags = existsSync('/proc/cpuinfo') ? new Set((readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m) ?? ['', ''])[1].trim().split(/\s+/)) : new Set<string>();
 const avx2 = flags.has('avx2') && flags.has('fma');
 const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f));
@@ -23,12 +23,13 @@ function avx2Addon(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-function runUnder(env: Record<string, string>, expectIsa: string | undefined, expectLayout: RegExp): void {
+function runUnder(env: Record<string, string>, expectIsa: string | undefined, expectLayout: RegExp, expectBf16?: 'yes' | 'no'): void {
   const fullEnv: Record<string, string | undefined> = { ...process.env, ...env };
   delete fullEnv.NODE_TEST_CONTEXT;  // else the child test runner reports to this one instead of printing TAP
   const info = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli', 'unet.ts'), 'info', '--json'], { cwd: root, encoding: 'utf8', env: fullEnv });
   assert.equal(info.status, 0, info.stderr);
-  const j = JSON.parse(info.stdout) as { isa: string; layout: string; backend: string };
+  const j = JSON.parse(info.stdout) as { isa: string; layout: string; backend: string; bf16: string };
+  if (expectBf16) assert.equal(j.bf16, expectBf16, 'bf16 only where the capped ISA has it');
   assert.equal(j.backend, 'onednn');
   if (expectIsa) assert.equal(j.isa, expectIsa, 'the cap is in force');
   assert.match(j.layout, expectLayout);
@@ -42,7 +43,7 @@ test('[onednn] native kernels match the CPU backend under an AVX2 cap (the addon
   { skip: nativeSkip ?? (avx2 ? undefined : 'this CPU has no AVX2') }, () => {
     const addon = avx512 ? avx2Addon() : undefined;
     if (avx512) assert.ok(addon, 'the x86-64-v3 addon could not be built (node scripts/build-native.mjs --march x86-64-v3)');
-    runUnder({ ONEDNN_MAX_CPU_ISA: 'AVX2', DNNL_MAX_CPU_ISA: 'AVX2', ...(addon ? { UNET_NATIVE_ADDON: addon } : {}) }, 'avx2', /^auto: blocked for 2-D/);
+    runUnder({ ONEDNN_MAX_CPU_ISA: 'AVX2', DNNL_MAX_CPU_ISA: 'AVX2', ...(addon ? { UNET_NATIVE_ADDON: addon } : {}) }, 'avx2', /^auto: blocked for 2-D/, 'no');
   });
 
 test('[onednn] native kernels match the CPU backend with blocked layouts forced in every pass', { skip: nativeSkip }, () => {

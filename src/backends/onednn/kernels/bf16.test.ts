@@ -32,3 +32,11 @@ for (const [label, xs, ws] of [['2-D', [2, 12, 10, 16], [3, 3, 16, 8]], ['3-D', 
     }
   });
 }
+
+// `--precision auto` asks for bf16 and gets it only where oneDNN's ISA, capped or not, has AVX512-BF16 or AMX (under
+// ONEDNN_MAX_CPU_ISA=AVX2 on this machine, src/backends/onednn/isa.test.ts runs this file again).
+nativeTest('bf16 is granted exactly where oneDNN\'s ISA has AVX512-BF16 or AMX', () => {
+  const got = addon!.setPrecision('bf16');
+  addon!.setPrecision('fp32');
+  assert.equal(got, bf16 ? 'bf16' : 'fp32', `ISA ${addon!.info().isa}`);
+});
