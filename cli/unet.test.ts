@@ -80,6 +80,7 @@ test('unet info names the backend in use, and oneDNN\'s version, ISA and threads
   if (j.backend === 'onednn') {
     assert.match(j.onednn, /^\d+\.\d+\.\d+$/);
     assert.ok(j.threads >= 1 && typeof j.isa === 'string');
+    assert.match(j.layout, /^auto: (channels-last in every pass \(AVX-512\)|blocked for 2-D)/);
   } else {
     assert.match(j.native, /^unavailable: /);
   }
@@ -101,7 +102,9 @@ test('unet bench prints one JSON line with the median, the minimum and GFLOP/s',
   const r = unet('bench', '--workload', 'unet2d-b16-128x4-train', '--reps', '3', '--json');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out.trim());
-  assert.deepEqual(Object.keys(j), ['workload', 'backend', 'ms_median', 'ms_min', 'gflops']);
+  // on the native backend it also names the ISA, threads and convolution layout policy the numbers came from
+  assert.deepEqual(Object.keys(j), ['workload', 'backend', 'ms_median', 'ms_min', 'gflops', ...(j.backend === 'onednn' ? ['isa', 'threads', 'layout'] : [])]);
+  if (j.backend === 'onednn') assert.match(j.layout, /^(auto|plain|blocked): /);
   assert.equal(j.workload, 'unet2d-b16-128x4-train');
   assert.ok(j.ms_min > 0 && j.ms_min <= j.ms_median && j.gflops > 0);
   assert.match(unet('bench', '--workload', 'unet2d-b16-128x4-train', '--backend', 'wasm', '--json').err, /cannot train/);

@@ -39,7 +39,7 @@ function runUnder(env: Record<string, string>, expectIsa: string | undefined, ex
   assert.ok(summary('pass') > 10 && summary('skipped') === 0, `expected the native tests to run, got ${summary('pass')} passed, ${summary('skipped')} skipped`);
 }
 
-test('[onednn] native kernels match the CPU backend under an AVX2 cap (the addon built for x86-64-v3; blocked 2-D backward passes)',
+test('[onednn] native kernels match the CPU backend under an AVX2 cap (the addon built for x86-64-v3; the AVX2 layout policy)',
   { skip: nativeSkip ?? (avx2 ? undefined : 'this CPU has no AVX2') }, () => {
     const addon = avx512 ? avx2Addon() : undefined;
     if (avx512) assert.ok(addon, 'the x86-64-v3 addon could not be built (node scripts/build-native.mjs --march x86-64-v3)');
