@@ -46,6 +46,8 @@ export interface TrainCliOptions {
   iterations?: number;
   epochs?: number;
   minutes?: number;
+  /** A wall-clock ceiling that stops the run but leaves the schedule on the iterations (the demo's). */
+  maxMinutes?: number;
   /** Default 'bce-dice' for binary, 'ce-dice' otherwise. */
   loss?: string;
   /** Default 1e-3. */
@@ -169,7 +171,7 @@ export async function runTraining(o: TrainCliOptions): Promise<TrainRun> {
   try {
     const result = await train({
       model, data, lr: config.lr, schedule: { name: config.schedule as ScheduleName }, iterations: total, itersPerEpoch: perEpoch,
-      minutes: o.minutes, patience: o.patience, checkpointDir: join(o.out, 'checkpoints'), resume: o.resume, config,
+      minutes: o.minutes, maxMinutes: o.maxMinutes, patience: o.patience, checkpointDir: join(o.out, 'checkpoints'), resume: o.resume, config,
       loss: (logits, target, weights) => loss({ logits, target, weights }),
       validate: val.length ? () => evaluate(model, val, K) : undefined,
       onLog: (rec) => {

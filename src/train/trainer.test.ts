@@ -101,3 +101,18 @@ test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time
   assert.ok(resumed[0].lr < first[1].lr);
   assert.equal(r.iterations, 3);
 });
+
+test('maxMinutes only stops the run: the schedule stays on the iterations (bit-reproducible until it fires)', async () => {
+  const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+  const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
+  const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
+  const lrs: number[] = [];
+  // 10 iterations, ≥ 1 s each, a 2.5 s ceiling: two run, and their lr is the iteration schedule's, not the clock's.
+  const r = await train({
+    model, loss: bce, lr: 1e-2, iterations: 10, schedule: { name: 'poly' as const, power: 1 }, data: data(), maxMinutes: 2.5 / 60,
+    onLog: (rec: LogRecord) => { if (rec.kind === 'iter') { lrs.push(rec.lr!); stall(1000); } },
+  });
+  model.dispose();
+  assert.equal(r.iterations, 2);
+  assert.deepEqual(lrs, [1e-2, 1e-2 * (1 - 1 / 10)]);
+});

@@ -74,6 +74,11 @@ export interface TrainOptions {
    * bit-reproducible). Default none.
    */
   minutes?: number;
+  /**
+   * A wall-clock ceiling in minutes that only stops the run (same rule as `minutes`), leaving the schedule on the
+   * iterations: bit-reproducible unless it fires. Default none.
+   */
+  maxMinutes?: number;
   /** Validation after each epoch: returns metrics; `score` is what early stopping and `best` track (higher is better). */
   validate?: () => Promise<Record<string, number> & { score: number }>;
   /** Epochs without improvement of the score before stopping. Default none. */
@@ -124,6 +129,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   const elapsed = () => before + (performance.now() - t0) / 1000;
   const budgetS = o.minutes !== undefined ? o.minutes * 60 : undefined;
+  const ceilingS = Math.min(budgetS ?? Infinity, o.maxMinutes !== undefined ? o.maxMinutes * 60 : Infinity);
   const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, elapsedS: elapsed(), config: o.config ?? {} });
   let bad = 0, stoppedEarly = false;
   o.model.train();
@@ -142,7 +148,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     step += 1;
     o.onLog?.({ kind: 'iter', iter: step, epoch: Math.floor((step - 1) / perEpoch) + 1, loss, lr, elapsedS: elapsed() });
     // The budget is a ceiling: stop when one more iteration (at the mean pace so far) would cross it.
-    const outOfTime = budgetS !== undefined && elapsed() + (elapsed() - before) / (step - startStep) >= budgetS;
+    const outOfTime = ceilingS < Infinity && elapsed() + (elapsed() - before) / (step - startStep) >= ceilingS;
     if (step % perEpoch === 0 || step === total || outOfTime) {
       if (o.validate) {
         o.model.eval();
