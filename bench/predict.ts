@@ -45,5 +45,5 @@ for (let i = 0; i < reps; i++) {
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 const r1 = (x: number) => Math.round(x * 10) / 10;
-console.log(JSON.stringify({ case: name, shape: v.shape, windows: slidingWindowPlan(model.options, v.shape, opts).windows, ms_median: r1(median), ms_min: r1(sorted[0]), backend, tensors: tf.memory().numTensors }));
+console.log(JSON.stringify({ case: name, shape: v.shape, windows: slidingWindowPlan(model.geometry, v.shape, opts).windows, ms_median: r1(median), ms_min: r1(sorted[0]), backend, tensors: tf.memory().numTensors }));
 model.dispose();

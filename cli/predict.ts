@@ -113,7 +113,7 @@ export async function predict(o: PredictOptions): Promise<{ written: string[] }>
   }
   const window = o.window ?? (model.options.padding === 'same' ? cfg.patch : undefined);
   if (window && window.length !== model.options.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${model.options.spatialDims}-D`);
-  for (const v of inputs) slidingWindowPlan(model.options, v.shape, { window, overlap: o.overlap }); // throws on a window the model cannot take
+  for (const v of inputs) slidingWindowPlan(model.geometry, v.shape, { window, overlap: o.overlap }); // throws on a window the model cannot take
   const values = classValues(cfg.labelMap, model.options.classes);
   const maxValue = Math.max(...values);
   const png = inputs.find((v) => !maskName(v).includes('.nii'));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { assertClose, testBackends } from '../core/testing.js';
-import { UNet } from '../models/unet.js';
+import { UNet, unetGeometry } from '../models/unet.js';
 import { presetOptions } from '../models/presets.js';
 import { resolveOptions, type UNetOptions } from '../models/options.js';
 import { importanceMap, MIN_WEIGHT, reflectIndex, slidingWindow, slidingWindowPlan, slidingWindowVolume, type SlidingWindowOptions } from './sliding-window.js';
@@ -43,7 +43,7 @@ async function run(m: SegmentationModel, x: Tensor, opts: SlidingWindowOptions =
 
 /** A fixed model, exactly equivariant on a zero background: logits (0, 8·(5×5 box mean, zero-padded, − 0.5)). */
 const blurModel: SegmentationModel = {
-  options: resolveOptions({ classes: 2 }),
+  geometry: unetGeometry(resolveOptions({ classes: 2 })),
   forward: (x: Tensor) => tf.tidy(() => {
     const mean = tf.conv2d(x as tf.Tensor4D, tf.fill([5, 5, 1, 1], 1 / 25) as tf.Tensor4D, 1, 'same'); // [B, H, W, 1]
     return tf.concat([tf.zerosLike(mean), tf.mul(tf.sub(mean, 0.5), 8)], -1); // [B, H, W, 2]
@@ -68,7 +68,7 @@ function maskBox(p: { data: Float32Array; shape: number[] }, top: number, left: 
 }
 
 test('plan: window starts evenly spaced from 0 to the edge with step ≤ window·(1 − overlap); small images centred', () => {
-  const o = resolveOptions(presetOptions('seed2d', { base: 2 }));
+  const o = unetGeometry(resolveOptions(presetOptions('seed2d', { base: 2 })));
   const p = slidingWindowPlan(o, [100, 20], { window: 32 });
   assert.deepEqual(p.axes[0].starts, [0, 14, 27, 41, 54, 68]); // ceil(68/16)+1 = 6 windows, step 13.6 ≤ 16
   assert.deepEqual(p.axes[1].starts, [-6]); // centred: 6 zeros before, 6 after
@@ -78,7 +78,7 @@ test('plan: window starts evenly spaced from 0 to the edge with step ≤ window�
   const d = slidingWindowPlan(o, [100, 20]);
   assert.deepEqual([d.axes.map((a) => a.window), d.overlap, d.blend, d.swBatch, d.tta], [[112, 32], 0.5, 'gaussian', 1, false]);
   // valid padding: output tiles of 388 from 572 windows, steps rounded to the stride 16, the last tile mirrored past the edge
-  const r = resolveOptions(presetOptions('ronneberger2015', { base: 2 }));
+  const r = unetGeometry(resolveOptions(presetOptions('ronneberger2015', { base: 2 })));
   const v = slidingWindowPlan(r, [512, 512], { window: 572 });
   assert.deepEqual([v.axes[0].tile, v.axes[0].border, v.axes[0].starts, v.overlap], [388, 92, [0, 384], 0]);
   assert.deepEqual(slidingWindowPlan(r, [512, 512], { window: 572, overlap: 0.5 }).axes[0].starts, [0, 192]); // step 194 → 192

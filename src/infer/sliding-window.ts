@@ -22,8 +22,7 @@
 import { tf, type Tensor } from '../core/tf.js';
 import { lookUpOption } from '../core/registry.js';
 import type { Volume } from '../data/types.js';
-import type { ResolvedUNetOptions } from '../models/options.js';
-import { axisFlow, checkInputSize } from '../models/plan.js';
+import type { Geometry } from '../models/types.js';
 import { predictProbabilities, type SegmentationModel } from './tta.js';
 import { padAxisZeros } from '../nn/ops/crop.js';
 
@@ -93,20 +92,20 @@ export interface ProbabilityMap {
 export const MIN_WEIGHT = 1e-3;
 
 /** Smallest size the network accepts whose output covers `size` pixels. */
-function coveringWindow(o: ResolvedUNetOptions, size: number): number {
-  for (let w = size; w <= 2 * size + 2 ** (o.depth + 8); w++) {
-    const f = axisFlow(o, w);
+function coveringWindow(g: Geometry, size: number): number {
+  for (let w = size; w <= 2 * size + 256 * g.stride; w++) {
+    const f = g.axis(w);
     if (!f.error && f.out >= size) return w;
   }
-  throw new Error(`slidingWindow: no input size of this U-Net covers ${size} output pixels`);
+  throw new Error(`slidingWindow: no input size of this network covers ${size} output pixels`);
 }
 
 /** Tile starts along one axis (see the file comment for the rules). */
-function tileStarts(o: ResolvedUNetOptions, size: number, tile: number, overlap: number): number[] {
+function tileStarts(g: Geometry, size: number, tile: number, overlap: number): number[] {
   if (size <= tile) return [-Math.floor((tile - size) / 2)];
   const target = Math.max(1, Math.floor(tile * (1 - overlap)));
-  if (o.padding === 'valid') {
-    const stride = 2 ** o.depth;
+  if (g.padding === 'valid') {
+    const stride = g.stride;
     const step = target >= stride ? target - (target % stride) : target;
     return Array.from({ length: Math.ceil((size - tile) / step) + 1 }, (_, i) => i * step);
   }
@@ -115,34 +114,34 @@ function tileStarts(o: ResolvedUNetOptions, size: number, tile: number, overlap:
 }
 
 /** Resolves every option once (defaults above) and lays out the tiles for an image of spatial shape `spatial`. */
-export function slidingWindowPlan(o: ResolvedUNetOptions, spatial: readonly number[], options: SlidingWindowOptions = {}): SlidingWindowPlan {
-  const dims = o.spatialDims;
-  const overlap = options.overlap ?? (o.padding === 'valid' ? 0 : 0.5);
+export function slidingWindowPlan(g: Geometry, spatial: readonly number[], options: SlidingWindowOptions = {}): SlidingWindowPlan {
+  const dims = g.spatialDims;
+  const overlap = options.overlap ?? (g.padding === 'valid' ? 0 : 0.5);
   if (!(overlap >= 0 && overlap < 1)) throw new Error(`slidingWindow: option overlap must be in [0, 1), got ${overlap}`);
   const swBatch = options.swBatch ?? 1;
   if (!Number.isInteger(swBatch) || swBatch < 1) throw new Error(`slidingWindow: option swBatch must be an integer ≥ 1, got ${swBatch}`);
   const blend = lookUpOption('blend', options.blend ?? 'gaussian', ['gaussian', 'constant'] as const);
   const w = options.window;
-  const window = w === undefined ? spatial.map((s) => coveringWindow(o, s)) : typeof w === 'number' ? Array<number>(dims).fill(w) : [...w];
+  const window = w === undefined ? spatial.map((s) => coveringWindow(g, s)) : typeof w === 'number' ? Array<number>(dims).fill(w) : [...w];
   if (window.length !== dims) throw new Error(`slidingWindow: option window [${window}] has ${window.length} axes; this ${dims}-D model needs ${dims} (or one number for every axis)`);
-  let flows: ReturnType<typeof checkInputSize>;
+  let output: number[];
   try {
-    flows = checkInputSize(o, window);
+    output = g.output(window);
   } catch (e) {
     throw new Error(`slidingWindow: option window [${window}]: ${(e as Error).message}`); // names the rule and the nearest valid sizes
   }
   const axes = window.map((win, a): AxisTiles => {
-    const tile = flows.output[a];
+    const tile = output[a];
     const border = (win - tile) / 2;
-    return { size: spatial[a], window: win, tile, border, starts: tileStarts(o, spatial[a], tile, overlap) };
+    return { size: spatial[a], window: win, tile, border, starts: tileStarts(g, spatial[a], tile, overlap) };
   });
   const windows = axes.reduce((n, a) => n * a.starts.length, 1);
   return { overlap, blend, swBatch, tta: options.tta ?? false, onProgress: options.onProgress, axes, windows };
 }
 
 /** Throws, naming the value and the rule, when `image` does not fit the model. */
-function checkImage(o: ResolvedUNetOptions, image: Tensor): void {
-  const dims = o.spatialDims;
+function checkImage(g: Geometry, image: Tensor): void {
+  const dims = g.spatialDims;
   const layout = (d: number) => (d === 2 ? '[1, H, W, C]' : '[1, D, H, W, C]');
   if (image.rank !== dims + 2) {
     const what = image.rank === 4 || image.rank === 5 ? `a ${image.rank - 2}-D image ${layout(image.rank - 2)}` : 'neither a 2-D nor a 3-D image';
@@ -150,7 +149,7 @@ function checkImage(o: ResolvedUNetOptions, image: Tensor): void {
   }
   if (image.shape[0] !== 1) throw new Error(`slidingWindow: image [${image.shape}] has batch ${image.shape[0]}; pass one image at a time (batch 1)`);
   const c = image.shape[dims + 1];
-  if (c !== o.inChannels) throw new Error(`slidingWindow: image [${image.shape}] has ${c} channels (last axis, channels-last); this model takes ${o.inChannels} (options.inChannels)`);
+  if (c !== g.inChannels) throw new Error(`slidingWindow: image [${image.shape}] has ${c} channels (last axis, channels-last); this model takes ${g.inChannels} (options.inChannels)`);
 }
 
 /** Mirror index without edge repeat (numpy 'reflect'), repeated for indices any distance outside [0, size). */
@@ -229,12 +228,12 @@ function accumulate(sum: Float32Array, weight: Float32Array, p: Float32Array, of
  * `SlidingWindowOptions`). Eval or training mode is the caller's choice: call `model.eval()` first for inference.
  */
 export async function slidingWindow(model: SegmentationModel, image: Tensor, options: SlidingWindowOptions = {}): Promise<ProbabilityMap> {
-  const o = model.options;
-  checkImage(o, image);
+  const g = model.geometry;
+  checkImage(g, image);
   const spatial = image.shape.slice(1, -1);
-  const plan = slidingWindowPlan(o, spatial, options);
-  const k = o.classes;
-  const fill = o.padding === 'valid' ? 'reflect' : 'zeros';
+  const plan = slidingWindowPlan(g, spatial, options);
+  const k = g.classes;
+  const fill = g.padding === 'valid' ? 'reflect' : 'zeros';
   const tile = plan.axes.map((a) => a.tile);
   const tileSize = tile.reduce((a, b) => a * b, 1);
   const voxels = spatial.reduce((a, b) => a * b, 1);

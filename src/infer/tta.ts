@@ -4,10 +4,10 @@
  * set), each flipped back and averaged in probability space.
  */
 import { tf, type Tensor } from '../core/tf.js';
-import type { UNet } from '../models/unet.js';
+import type { SegmentationNet } from '../models/types.js';
 
-/** What inference needs of a model: its resolved options (geometry, classes) and its forward pass. */
-export type SegmentationModel = Pick<UNet, 'options' | 'forward'>;
+/** What inference needs of a model: its geometry (sizes, channels, classes) and its forward pass. */
+export type SegmentationModel = SegmentationNet;
 
 /** Probabilities from logits [..., K]: softmax over classes for K ≥ 2, sigmoid for one class (foreground). */
 export function probabilitiesFromLogits(logits: Tensor): Tensor {
@@ -29,7 +29,7 @@ const flip = (x: Tensor, axes: number[]): Tensor => (axes.length === 0 ? x : tf.
  */
 export function predictProbabilities(model: SegmentationModel, x: Tensor, tta = false): Tensor {
   return tf.tidy(() => {
-    const sets = tta ? mirrorAxes(model.options.spatialDims) : [[]];
+    const sets = tta ? mirrorAxes(model.geometry.spatialDims) : [[]];
     let sum: Tensor | undefined;
     for (const axes of sets) {
       const p = flip(probabilitiesFromLogits(model.forward(flip(x, axes))), axes); // [B, ...S_out, K]

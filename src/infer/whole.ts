@@ -4,15 +4,14 @@
  * TTA and valid-padded models: `slidingWindow` (sliding-window.ts).
  */
 import { tf, type Tensor } from '../core/tf.js';
-import type { UNet } from '../models/unet.js';
-import { nearestValidSizes } from '../models/plan.js';
+import type { SegmentationNet } from '../models/types.js';
 
 /** Logits [1, ...S, K] for one image x [1, ...S, C] (model in eval mode is the caller's choice). */
-export function predictWhole(model: UNet, x: Tensor): Tensor {
-  const o = model.options;
-  if (o.padding !== 'same') throw new Error('predictWhole: valid-padded models need overlap-tile inference: use slidingWindow');
+export function predictWhole(model: SegmentationNet, x: Tensor): Tensor {
+  const g = model.geometry;
+  if (g.padding !== 'same') throw new Error('predictWhole: valid-padded models need overlap-tile inference: use slidingWindow');
   const spatial = x.shape.slice(1, -1);
-  const target = spatial.map((s) => nearestValidSizes(o, s).above ?? s);
+  const target = spatial.map((s) => g.nearest(s).above ?? s);
   return tf.tidy(() => {
     const pads = spatial.map((s, i) => [Math.floor((target[i] - s) / 2), target[i] - s - Math.floor((target[i] - s) / 2)] as [number, number]);
     const all = [[0, 0], ...pads, [0, 0]] as [number, number][];

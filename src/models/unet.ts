@@ -13,11 +13,13 @@ import { DoubleConv } from './blocks/double-conv.js';
 import { Down } from './blocks/down.js';
 import { Up } from './blocks/up.js';
 import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from './options.js';
-import { channelPlan, checkInputSize, type ChannelPlan } from './plan.js';
+import { axisFlow, channelPlan, checkInputSize, nearestValidSizes, type ChannelPlan } from './plan.js';
+import type { Geometry, SegmentationNet } from './types.js';
 
-export class UNet extends Module {
+export class UNet extends Module implements SegmentationNet {
   readonly options: ResolvedUNetOptions;
   readonly plan: ChannelPlan;
+  readonly geometry: Geometry;
   private readonly inc: DoubleConv;
   private readonly downs: Down[] = [];
   /** ups[k] is module `up{k+1}`, joining the skip of level depth−1−k. */
@@ -28,6 +30,7 @@ export class UNet extends Module {
     super();
     const o = (this.options = resolveOptions(options));
     const p = (this.plan = channelPlan(o));
+    this.geometry = unetGeometry(o);
     const rng = new Rng(o.seed);
     const e = p.encoder;
     this.inc = this.child('inc', new DoubleConv(o, e[0].in, e[0].mid, e[0].out, rng));
@@ -70,4 +73,17 @@ export class UNet extends Module {
     if (skips.length !== this.options.depth) throw new Error(`setSkips: need ${this.options.depth} entries, got ${skips.length}`);
     this.options.skips = [...skips];
   }
+}
+
+/** The geometry of a U-Net with options `o` (the answers of plan.ts, behind the interface inference uses). */
+export function unetGeometry(o: ResolvedUNetOptions): Geometry {
+  return {
+    spatialDims: o.spatialDims, inChannels: o.inChannels, classes: o.classes, padding: o.padding, stride: 2 ** o.depth,
+    axis: (size) => {
+      const f = axisFlow(o, size);
+      return f.error ? { out: f.out, error: f.error } : { out: f.out };
+    },
+    output: (input) => checkInputSize(o, input).output,
+    nearest: (size) => nearestValidSizes(o, size),
+  };
 }
