@@ -4,6 +4,7 @@
  * `Geometry`, never of one network's options. Channels-last: x is [B, ...S, inChannels], logits [B, ...S_out, classes].
  */
 import type { Tensor } from '../core/tf.js';
+import type { Module } from '../nn/module.js';
 
 export interface Geometry {
   /** 2 or 3 spatial axes. */
@@ -30,3 +31,6 @@ export interface SegmentationNet {
   /** Logits [B, ...S_out, classes] for x [B, ...S, inChannels]. */
   forward(x: Tensor): Tensor;
 }
+
+/** A network with parameters and buffers (a `Module`): what training, checkpoints and weight files need. */
+export type TrainableNet = SegmentationNet & Module;

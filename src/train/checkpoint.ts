@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { tf, type Tensor } from '../core/tf.js';
-import type { UNet } from '../models/unet.js';
+import type { TrainableNet } from '../models/types.js';
 import { stateDict, loadStateDict } from '../io/weights.js';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/files.js';
@@ -25,7 +25,7 @@ export interface CheckpointMeta {
   config: Record<string, unknown>;
 }
 
-export async function saveCheckpoint(path: string, model: UNet, opt: Adam, meta: CheckpointMeta): Promise<void> {
+export async function saveCheckpoint(path: string, model: TrainableNet, opt: Adam, meta: CheckpointMeta): Promise<void> {
   const tensors = await stateDict(model);
   for (const [k, t] of opt.stateTensors(model.namedParameters())) {
     tensors.set(`optim.${k}`, { dtype: 'F32', shape: [...t.shape], data: (await t.data()) as Float32Array } as SafeTensor);
@@ -35,7 +35,7 @@ export async function saveCheckpoint(path: string, model: UNet, opt: Adam, meta:
 }
 
 /** Loads a checkpoint into `model` and `opt`; returns its metadata. */
-export async function loadCheckpoint(path: string, model: UNet, opt: Adam): Promise<CheckpointMeta> {
+export async function loadCheckpoint(path: string, model: TrainableNet, opt: Adam): Promise<CheckpointMeta> {
   const file = readSafetensors(new Uint8Array(await readFile(path)), path);
   if (file.metadata.format !== 'unet-ts-checkpoint') throw new Error(`${path}: not a unet-ts checkpoint (metadata format '${file.metadata.format}')`);
   const weights = new Map([...file.tensors].filter(([k]) => !k.startsWith('optim.')));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { tf, type Scalar, type Tensor } from '../core/tf.js';
 import { variableGrads } from '../core/grad.js';
-import type { UNet } from '../models/unet.js';
+import type { TrainableNet } from '../models/types.js';
 import { Adam } from './adam.js';
 import { scheduledLr, type ScheduleOptions } from './schedule.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
@@ -55,7 +55,7 @@ export function centreToOutput(t: Tensor, logits: Tensor): Tensor {
 }
 
 export interface TrainOptions {
-  model: UNet;
+  model: TrainableNet;
   data: BatchSource;
   /** Loss of a batch: logits [B, ...S, K], target [B, ...S], optional weights [B, ...S]. */
   loss: (logits: Tensor, target: Tensor, weights?: Tensor) => Scalar;
