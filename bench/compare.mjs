@@ -21,6 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AVX512_CORE_FLAGS, cpuFlags, isaAddon } from '../scripts/isa.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (n, d) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1] : d; };
@@ -40,26 +41,15 @@ for (const t of threadCounts) if (!Number.isInteger(t) || t < 1) { console.error
 // The caps oneDNN knows, lowest first, and the CPU flags each needs.
 const CAPS = {
   avx2: { needs: ['avx2', 'fma'], aten: 'avx2', avx512: false },
-  avx512_core: { needs: ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'], aten: 'avx512', avx512: true },
-  avx512_core_vnni: { needs: ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni'], aten: 'avx512', avx512: true },
-  avx512_core_bf16: { needs: ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'avx512_bf16'], aten: 'avx512', avx512: true },
-  avx512_core_amx: { needs: ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_bf16', 'amx_tile', 'amx_bf16'], aten: 'avx512', avx512: true },
+  avx512_core: { needs: AVX512_CORE_FLAGS, aten: 'avx512', avx512: true },
+  avx512_core_vnni: { needs: [...AVX512_CORE_FLAGS, 'avx512_vnni'], aten: 'avx512', avx512: true },
+  avx512_core_bf16: { needs: [...AVX512_CORE_FLAGS, 'avx512_vnni', 'avx512_bf16'], aten: 'avx512', avx512: true },
+  avx512_core_amx: { needs: [...AVX512_CORE_FLAGS, 'avx512_bf16', 'amx_tile', 'amx_bf16'], aten: 'avx512', avx512: true },
 };
-const flags = new Set((readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m) ?? ['', ''])[1].trim().split(/\s+/));
+const flags = cpuFlags();
 const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:(.*)$/m) ?? ['', '?'])[1].trim();
 const cpuHasAvx512 = CAPS.avx512_core.needs.every((f) => flags.has(f));
 for (const isa of isas) if (isa !== 'native' && !(isa in CAPS)) { console.error(`--isa ${isa}: expected native or one of ${Object.keys(CAPS).join(', ')}`); process.exit(1); }
-
-/** The AVX2 build of the addon (for caps below AVX-512 on an AVX-512 CPU), built once. */
-function avx2Addon() {
-  const p = join(root, 'build-isa', 'x86-64-v3', 'build', 'Release', 'unet_native.node');
-  if (!existsSync(p)) {
-    console.error('building the x86-64-v3 (AVX2) variant of the addon ...');
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--strict', '--march', 'x86-64-v3'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error('could not build the x86-64-v3 addon');
-  }
-  return p;
-}
 
 /** Runs a command (under /usr/bin/time -v with --mem) and returns its last JSON line and peak RSS in MB. */
 function run(cmd, args, env) {
@@ -76,6 +66,13 @@ function medianRun(runs) {
   const sorted = [...runs].sort((a, b) => a.ms_median - b.ms_median);
   const m = sorted[Math.floor((sorted.length - 1) / 2)];
   return { ...m, ms_min: Math.min(...runs.map((r) => r.ms_min)), rss: mem ? Math.max(...runs.map((r) => r.rss)) : undefined };
+}
+
+/** The AVX2 build of the addon (for caps below AVX-512 on an AVX-512 CPU). */
+function avx2Addon() {
+  const p = isaAddon('x86-64-v3');
+  if (!p) throw new Error('could not build the x86-64-v3 addon (node scripts/build-native.mjs --march x86-64-v3)');
+  return p;
 }
 
 /** The environments of both engines under one cap. */

@@ -33,7 +33,7 @@ function step(o: UNetOptions, shape: number[], grads: typeof variableGrads): { l
   tf.dispose([value, ...Object.values(gs)]);
   const tensorsAfter = tf.memory().numTensors;
   x.dispose();
-  model.dispose?.();
+  model.dispose();
   return { loss, g, tensorsAfter, tensorsBefore };
 }
 

@@ -80,8 +80,8 @@ export function unetGeometry(o: ResolvedUNetOptions): Geometry {
   return {
     spatialDims: o.spatialDims, inChannels: o.inChannels, classes: o.classes, padding: o.padding, stride: 2 ** o.depth,
     axis: (size) => {
-      const f = axisFlow(o, size);
-      return f.error ? { out: f.out, error: f.error } : { out: f.out };
+      const { out, error } = axisFlow(o, size);
+      return { out, error };
     },
     output: (input) => checkInputSize(o, input).output,
     nearest: (size) => nearestValidSizes(o, size),

@@ -5,23 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeSkip } from './testing.js';
+import { AVX512_CORE_FLAGS, cpuFlags, isaAddon } from '../../../scripts/isa.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const files = ['conv.test.ts', 'bf16.test.ts', 'pool.test.ts', 'resize.test.ts'].map((f) => join(root, 'src', 'backends', 'onednn', 'kernels', f));
-const flags = existsSync('/proc/cpuinfo') ? new Set((readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m) ?? ['', ''])[1].trim().split(/\s+/)) : new Set<string>();
+const flags = cpuFlags();
 const avx2 = flags.has('avx2') && flags.has('fma');
-const avx512 = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f));
-
-/** The addon built for x86-64-v3 (AVX2 + FMA, no AVX-512), built on first use; undefined when that fails. */
-function avx2Addon(): string | undefined {
-  const p = join(root, 'build-isa', 'x86-64-v3', 'build', 'Release', 'unet_native.node');
-  if (!existsSync(p)) spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--strict', '--march', 'x86-64-v3'], { cwd: root, stdio: 'ignore' });
-  return existsSync(p) ? p : undefined;
-}
+const avx512 = AVX512_CORE_FLAGS.every((f) => flags.has(f));
 
 function runUnder(env: Record<string, string>, expectIsa: string | undefined, expectLayout: RegExp, expectBf16?: 'yes' | 'no'): void {
   const fullEnv: Record<string, string | undefined> = { ...process.env, ...env };
@@ -41,7 +34,7 @@ function runUnder(env: Record<string, string>, expectIsa: string | undefined, ex
 
 test('[onednn] native kernels match the CPU backend under an AVX2 cap (the addon built for x86-64-v3; the AVX2 layout policy)',
   { skip: nativeSkip ?? (avx2 ? undefined : 'this CPU has no AVX2') }, () => {
-    const addon = avx512 ? avx2Addon() : undefined;
+    const addon = avx512 ? isaAddon('x86-64-v3') : undefined;
     if (avx512) assert.ok(addon, 'the x86-64-v3 addon could not be built (node scripts/build-native.mjs --march x86-64-v3)');
     runUnder({ ONEDNN_MAX_CPU_ISA: 'AVX2', DNNL_MAX_CPU_ISA: 'AVX2', ...(addon ? { UNET_NATIVE_ADDON: addon } : {}) }, 'avx2', /^auto: blocked for 2-D/, 'no');
   });
