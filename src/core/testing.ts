@@ -89,3 +89,6 @@ export function numericalGradient(f: (x: Tensor) => Tensor, x: Tensor, h = 1e-2)
   }
   return g;
 }
+
+/** Why tests on the real data sets in ../shared/data are skipped here (a user's clone has none), or undefined. */
+export const noSharedData: string | undefined = existsSync(join(repoRoot, '..', 'shared', 'data')) ? undefined : `no ${join(repoRoot, '..', 'shared', 'data')} (the real data sets; a user's clone has none)`;

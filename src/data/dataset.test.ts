@@ -2,21 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { repoRoot } from '../core/testing.js';
+import { repoRoot, noSharedData } from '../core/testing.js';
 import { encodePng } from '../io/png.js';
 import { loadDataset, type FileSource } from './dataset.js';
 import { minMax, percentile, percentileZScore, zScore } from './normalize.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 
-test('isbi2012: 22 pairs, labels {0:0, 255:1}', async () => {
+test('isbi2012: 22 pairs, labels {0:0, 255:1}', { skip: noSharedData }, async () => {
   const s = await loadDataset(join(DATA, 'isbi2012-em-membranes'), { classes: 2, labelMap: { 0: 0, 255: 1 }, channels: 1 });
   assert.equal(s.length, 22);
   assert.deepEqual(s[0].image.shape, [512, 512]);
   assert.deepEqual([...new Set(s[0].label)].sort(), [0, 1]);
 });
 
-test('msd-hippocampus: 3-D pairs with classes 0..2', async () => {
+test('msd-hippocampus: 3-D pairs with classes 0..2', { skip: noSharedData }, async () => {
   const s = await loadDataset(join(DATA, 'msd-hippocampus'), { classes: 3, channels: 1 });
   assert.equal(s.length, 21);
   for (const x of s) assert.equal(x.label.length, x.image.shape.reduce((a, b) => a * b));

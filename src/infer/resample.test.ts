@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertClose, repoRoot } from '../core/testing.js';
+import { assertClose, repoRoot, noSharedData } from '../core/testing.js';
 import { readVolume } from '../io/readers.js';
 import type { Volume } from '../data/types.js';
 import { medianSpacing, resampledShape, resampleGrid, resampleLabels, resampleVolume } from './resample.js';
@@ -58,7 +58,7 @@ test('resampleVolume: new spacing keeps the extent, the affine maps each new vox
   assert.deepEqual(resampledShape([3], [0.1], [1]), [1]);
 });
 
-test('a real label map resampled to a finer spacing and back keeps each class volume within 1%', () => {
+test('a real label map resampled to a finer spacing and back keeps each class volume within 1%', { skip: noSharedData }, () => {
   const path = join(repoRoot, '..', 'shared', 'data', 'msd-hippocampus', 'labels', 'hippocampus_004.nii.gz');
   const lab = readVolume(new Uint8Array(readFileSync(path)), path); // [38, 52, 36], 1 mm, classes 1: 1832, 2: 1866 voxels
   const labels = Int32Array.from(lab.data);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../core/testing.js';
+import { repoRoot, noSharedData } from '../core/testing.js';
 import { readVolume } from './readers.js';
 import { encodeNifti, encodeNiftiFile } from './nifti-write.js';
 import { writeNifti } from './files.js';
@@ -14,7 +14,7 @@ const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
 const same = (a: Volume, b: Volume) => assert.deepEqual([a.shape, a.spacing, a.affine], [b.shape, b.spacing, b.affine]);
 
-test('a label map written for a hippocampus image (.nii.gz and .nii) keeps its header: affine, dims, spacing, voxels', async () => {
+test('a label map written for a hippocampus image (.nii.gz and .nii) keeps its header: affine, dims, spacing, voxels', { skip: noSharedData }, async () => {
   const image = read('msd-hippocampus/images/hippocampus_004.nii.gz'); // [38, 52, 36]: odd, non-cubic
   const label = read('msd-hippocampus/labels/hippocampus_004.nii.gz');
   const mask = { data: Int32Array.from(label.data), shape: image.shape };
@@ -37,7 +37,7 @@ test('a label map written for a hippocampus image (.nii.gz and .nii) keeps its h
   assert.deepEqual([back.channels, [...back.data]], [3, [...probs]]);
 });
 
-test('a FreeSurfer volume (LIA, rotated affine, 256³): the mask read back has the same affine and grid', () => {
+test('a FreeSurfer volume (LIA, rotated affine, 256³): the mask read back has the same affine and grid', { skip: noSharedData }, () => {
   const image = read('brain-mri-niivue/freesurfer/norm.nii.gz');
   assert.notDeepEqual(image.affine!.map((r) => r.slice(0, 3)), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], 'not a diagonal affine');
   const mask = new Uint8Array(image.data.length).map((_, i) => (image.data[i] > 60 ? 1 : 0));
@@ -65,7 +65,7 @@ test('without a header: an odd volume 37×51×29 keeps spacing and affine (sform
   assert.deepEqual([flat.shape, flat.spacing, [...flat.data]], [[1, 2, 3], [1, 1, 1], [0, 1, 2, 3, 4, 5]]);
 });
 
-test('writing errors name the value and the rule', async () => {
+test('writing errors name the value and the rule', { skip: noSharedData }, async () => {
   const image = read('msd-hippocampus/images/hippocampus_004.nii.gz');
   assert.throws(() => encodeNifti({ data: new Uint8Array(10 * 10 * 10), shape: [10, 10, 10] }, { like: image }), /image \[10,10,10\] \(D, H, W\) does not match the grid \[38,52,36\] of msd-hippocampus\/images\/hippocampus_004\.nii\.gz's header; resample back/);
   assert.throws(() => encodeNifti({ data: [0, 300], shape: [1, 2] }), /value 300 at voxel 1 does not fit uint8 \(integers 0…255\)/);

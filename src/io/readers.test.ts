@@ -4,20 +4,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot } from '../core/testing.js';
+import { repoRoot, noSharedData } from '../core/testing.js';
 import { readVolume, stripExtension } from './readers.js';
 import { encodePng } from './png.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
 
-test('PNG: isbi 512² gray 0/255 label', () => {
+test('PNG: isbi 512² gray 0/255 label', { skip: noSharedData }, () => {
   const v = read('isbi2012-em-membranes/labels/0.png');
   assert.deepEqual([v.shape, v.channels], [[512, 512], 1]);
   assert.deepEqual([...new Set(v.data)].sort((a, b) => a - b), [0, 255]);
 });
 
-test('PNG: an opaque alpha channel is dropped (DSB-2018 RGBA → RGB); a real alpha is kept', () => {
+test('PNG: an opaque alpha channel is dropped (DSB-2018 RGBA → RGB); a real alpha is kept', { skip: noSharedData }, () => {
   const v = read('dsb2018-nuclei/images/077f026f4ab0f0bcc0856644d99cbf639e443ec4f067d7b708bc6cecac609424.png');
   assert.equal(v.channels, 3);
   const rgba = new Uint8Array([10, 20, 30, 255, 40, 50, 60, 255]);
@@ -27,19 +27,19 @@ test('PNG: an opaque alpha channel is dropped (DSB-2018 RGBA → RGB); a real al
   assert.deepEqual([kept.channels, kept.data[7]], [4, 128]);
 });
 
-test('GIF: blobs.gif is one gray channel equal to 255 − the palette indices in blobs.png', () => {
+test('GIF: blobs.gif is one gray channel equal to 255 − the palette indices in blobs.png', { skip: noSharedData }, () => {
   const g = read('blobs/blobs.gif'), p = read('blobs/blobs.png');
   assert.deepEqual([g.shape, g.channels], [[254, 256], 1]);
   for (let i = 0; i < p.data.length; i++) assert.equal(g.data[i], 255 - p.data[i]);
 });
 
-test('TIFF: float32 labels equal the derived PNG', () => {
+test('TIFF: float32 labels equal the derived PNG', { skip: noSharedData }, () => {
   const t = read('blobs/source_tif/blobs_labels_otsu_cc.tif'), p = read('blobs/labels_otsu_cc.png');
   assert.deepEqual([t.shape, t.channels], [p.shape, 1]);
   assert.deepEqual(Array.from(t.data), Array.from(p.data));
 });
 
-test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii reads the same', () => {
+test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii reads the same', { skip: noSharedData }, () => {
   const im = read('msd-hippocampus/images/hippocampus_004.nii.gz');
   const lb = read('msd-hippocampus/labels/hippocampus_004.nii.gz');
   assert.equal(im.shape.length, 3);
@@ -54,7 +54,7 @@ test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii 
   assert.deepEqual(im.shape, [dv.getInt16(46, true), dv.getInt16(44, true), dv.getInt16(42, true)]);
 });
 
-test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (nibabel\'s rule)', () => {
+test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (nibabel\'s rule)', { skip: noSharedData }, () => {
   const raw = new Uint8Array(gunzipSync(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz'))));
   const dv = new DataView(raw.buffer, raw.byteOffset);
   dv.setInt16(252, 2, true); // qform_code (quaternion: identity rotation, pixdim 1, offsets from the file)
@@ -66,7 +66,7 @@ test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (n
   assert.notDeepEqual(readVolume(raw, 'x.nii').affine, [...srow, [0, 0, 0, 1]]);
 });
 
-test('errors name the file and the problem', () => {
+test('errors name the file and the problem', { skip: noSharedData }, () => {
   const raw = new Uint8Array(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz')));
   assert.throws(() => readVolume(raw.subarray(0, raw.length >> 1), 'cut.nii.gz'), /cut\.nii\.gz: .*(truncated|corrupt)/);
   const plain = new Uint8Array(gunzipSync(raw));
