@@ -12,8 +12,8 @@ import { loadDataset } from '../src/data/dataset.js';
 import { normalize } from '../src/data/normalize.js';
 import { sampleToPatch } from '../src/data/sampler.js';
 import { PrefetchLoader, measureLoading } from '../src/data/loader.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
+import { UNet } from '../src/models/unet/unet.js';
+import { presetOptions } from '../src/models/unet/presets.js';
 import { Adam } from '../src/train/adam.js';
 import { lossFn } from '../src/losses/index.js';
 

@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { tf } from '../src/core/tf.js';
 import { useBestBackend } from '../src/backends/select.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
+import { UNet } from '../src/models/unet/unet.js';
+import { presetOptions } from '../src/models/unet/presets.js';
 import { readVolume } from '../src/io/readers.js';
 import { zScore } from '../src/data/normalize.js';
 import { slidingWindowPlan, slidingWindowVolume } from '../src/infer/sliding-window.js';

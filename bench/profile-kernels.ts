@@ -5,8 +5,8 @@
 import { tf } from '../src/core/tf.js';
 import { variableGrads } from '../src/core/grad.js';
 import { useBestBackend } from '../src/backends/select.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
+import { UNet } from '../src/models/unet/unet.js';
+import { presetOptions } from '../src/models/unet/presets.js';
 import { Adam } from '../src/train/adam.js';
 await useBestBackend();
 const which = process.argv[2] ?? 'b16';

@@ -7,10 +7,10 @@
 import './webgpu-globals.js';
 import '@tensorflow/tfjs-backend-webgpu';
 import { tf } from '../src/core/tf.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
-import { resolveOptions } from '../src/models/options.js';
-import { checkInputSize } from '../src/models/plan.js';
+import { UNet } from '../src/models/unet/unet.js';
+import { presetOptions } from '../src/models/unet/presets.js';
+import { resolveOptions } from '../src/models/unet/options.js';
+import { checkInputSize } from '../src/models/unet/plan.js';
 import { lossFn } from '../src/losses/index.js';
 import { upsample2x } from '../src/nn/ops/resize.js';
 import { normalize } from '../src/nn/ops/normalize.js';

@@ -4,10 +4,10 @@
  */
 import { tf, type Tensor } from '../src/core/tf.js';
 import { variableGrads } from '../src/core/grad.js';
-import { UNet } from '../src/models/unet.js';
-import { presetOptions } from '../src/models/presets.js';
-import { channelPlan, shapeReport } from '../src/models/plan.js';
-import type { ResolvedUNetOptions } from '../src/models/options.js';
+import { UNet } from '../src/models/unet/unet.js';
+import { presetOptions } from '../src/models/unet/presets.js';
+import { channelPlan, shapeReport } from '../src/models/unet/plan.js';
+import type { ResolvedUNetOptions } from '../src/models/unet/options.js';
 import { Adam } from '../src/train/adam.js';
 import { Registry } from '../src/core/registry.js';
 

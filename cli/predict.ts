@@ -21,7 +21,7 @@ import { normalize, type NormalizeMode } from '../src/data/normalize.js';
 import { slidingWindowPlan, slidingWindowVolume, type Blend, type ProbabilityMap } from '../src/infer/sliding-window.js';
 import { resampleGrid, resampleVolume } from '../src/infer/resample.js';
 import { postprocess } from '../src/infer/postprocess.js';
-import type { UNet } from '../src/models/unet.js';
+import type { UNet } from '../src/models/unet/unet.js';
 
 export interface PredictOptions {
   /** Run folder of `unet train` (model.safetensors, model.json, config.json). */

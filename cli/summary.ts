@@ -1,7 +1,8 @@
 /** `unet summary`: the per-stage table of a preset without running the network. */
-import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from '../src/models/options.js';
-import { presetOptions, presets } from '../src/models/presets.js';
-import { shapeReport, type ShapeReport } from '../src/models/plan.js';
+import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from '../src/models/unet/options.js';
+import { presetOptions } from '../src/models/unet/presets.js';
+import { presets } from '../src/models/registry.js';
+import { shapeReport, type ShapeReport } from '../src/models/unet/plan.js';
 
 /** Parses `572x572` / `132x132x116`; the rule and the value appear in the error. */
 export function parseSize(text: string, flag = '--input'): number[] {

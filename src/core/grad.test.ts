@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { tf, type Tensor } from './tf.js';
 import { variableGrads } from './grad.js';
 import { testBackends } from './testing.js';
-import { UNet } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
-import type { UNetOptions } from '../models/options.js';
+import { UNet } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
+import type { UNetOptions } from '../models/unet/options.js';
 
 // [label, options, input shape]: BatchNorm with its fused ReLU, interpolating and transposed up-sampling, cropped
 // skips (valid padding), 2-D and 3-D, odd sizes.

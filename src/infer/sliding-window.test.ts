@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { assertClose, testBackends } from '../core/testing.js';
-import { UNet, unetGeometry } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
-import { resolveOptions, type UNetOptions } from '../models/options.js';
+import { UNet, unetGeometry } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
+import { resolveOptions, type UNetOptions } from '../models/unet/options.js';
 import { importanceMap, MIN_WEIGHT, reflectIndex, slidingWindow, slidingWindowPlan, slidingWindowVolume, type SlidingWindowOptions } from './sliding-window.js';
 import type { SegmentationModel } from './tta.js';
 

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { assertClose, assertNoLeak, testBackends } from '../core/testing.js';
-import { UNet } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
+import { UNet } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
 import { mirrorAxes, predictProbabilities } from './tta.js';
 import { slidingWindow } from './sliding-window.js';
 

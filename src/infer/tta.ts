@@ -7,7 +7,8 @@ import { tf, type Tensor } from '../core/tf.js';
 import type { SegmentationNet } from '../models/types.js';
 
 /** What inference needs of a model: its geometry (sizes, channels, classes) and its forward pass. */
-export type SegmentationModel = SegmentationNet;
+/** What inference needs of a network: its geometry and its forward pass. */
+export type SegmentationModel = Pick<SegmentationNet, 'geometry' | 'forward'>;
 
 /** Probabilities from logits [..., K]: softmax over classes for K ≥ 2, sigmoid for one class (foreground). */
 export function probabilitiesFromLogits(logits: Tensor): Tensor {

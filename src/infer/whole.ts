@@ -7,7 +7,7 @@ import { tf, type Tensor } from '../core/tf.js';
 import type { SegmentationNet } from '../models/types.js';
 
 /** Logits [1, ...S, K] for one image x [1, ...S, C] (model in eval mode is the caller's choice). */
-export function predictWhole(model: SegmentationNet, x: Tensor): Tensor {
+export function predictWhole(model: Pick<SegmentationNet, 'geometry' | 'forward'>, x: Tensor): Tensor {
   const g = model.geometry;
   if (g.padding !== 'same') throw new Error('predictWhole: valid-padded models need overlap-tile inference: use slidingWindow');
   const spatial = x.shape.slice(1, -1);

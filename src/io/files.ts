@@ -1,8 +1,8 @@
 /** Node file helpers: atomic writes (temp file in the same folder, then rename) and the model's file pair. */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UNet } from '../models/unet.js';
-import type { UNetOptions } from '../models/options.js';
+import { UNet } from '../models/unet/unet.js';
+import type { UNetOptions } from '../models/unet/options.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 import { encodeNiftiFile, type NiftiImage, type NiftiWriteOptions } from './nifti-write.js';
 

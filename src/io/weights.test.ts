@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, type Tensor } from '../core/tf.js';
 import { assertClose, fixtureMetadata, readFixture, repoRoot, testBackends, toChannelsLast } from '../core/testing.js';
-import { UNet } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
-import { canonicalKey, decodeWeights, encodeWeights, loadStateDict, permuteShape } from './weights.js';
+import { UNet } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
+import { canonicalKey } from '../models/unet/keys.js';
+import { decodeWeights, encodeWeights, loadStateDict, permuteShape } from './weights.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { loadModel, saveModel } from './files.js';
 
@@ -21,7 +22,7 @@ const FIXTURES = ['seed2d_b4', 'ronneberger2015_b4', 'seed3d_b4', 'cicek2016_b4'
 function fixtureModel(name: string): UNet {
   const meta = fixtureMetadata(`${name}.io.safetensors`);
   const model = new UNet(presetOptions(meta.preset, JSON.parse(meta.options)));
-  loadStateDict(model, readFixture(`${name}.safetensors`), `fixtures/${name}.safetensors`);
+  loadStateDict(model, readFixture(`${name}.safetensors`), `fixtures/${name}.safetensors`, canonicalKey);
   return model;
 }
 

@@ -2,10 +2,9 @@
  * Weights on disk: a safetensors file in PyTorch's layout and names, so that a PyTorch `state_dict` saved with
  * `safetensors.torch.save_file(model.state_dict(), path)` loads directly, plus a JSON file with the options.
  *
- * Names: the chapter's module tree (`inc.conv.0.weight`, `down1.down.1.conv.0.weight`, `up1.up.weight`,
- * `up1.conv.conv.0.weight`, `outc.weight`) is the canonical one. The papers' reference modules
- * (`enc.{i}.*`, `up.{i}.*`, `dec.{i}.*`, `out.*`) are recognised and mapped onto it; a `module.` prefix
- * (DataParallel) is dropped.
+ * Names: each architecture's reference module's (the U-Net's: the chapter's module tree); an architecture may map
+ * other namings onto its own (`Architecture.foreignKey`), passed here as `mapKey`; a `module.` prefix
+ * (DataParallel) is dropped by default.
  * Layouts: conv weights are [Cout, Cin, k…] in PyTorch and [k…, Cin, Cout] here; transposed-conv weights
  * [Cin, Cout, k…] and [k…, Cout, Cin]. Both convert with the same permutation.
  */
@@ -21,17 +20,8 @@ const isConvWeight = (name: string, rank: number) => name.endsWith('weight') && 
 
 export const permuteShape = (shape: readonly number[], perm: readonly number[]): number[] => perm.map((p) => shape[p]);
 
-/** Maps a key of the papers' reference modules (or with a `module.` prefix) onto the canonical name. */
-export function canonicalKey(key: string): string {
-  const k = key.replace(/^module\./, '');
-  let m: RegExpMatchArray | null;
-  if ((m = k.match(/^enc\.0\.(.+)$/))) return `inc.conv.${m[1]}`;
-  if ((m = k.match(/^enc\.(\d+)\.(.+)$/))) return `down${m[1]}.down.1.conv.${m[2]}`;
-  if ((m = k.match(/^up\.(\d+)\.(.+)$/))) return `up${Number(m[1]) + 1}.up.${m[2]}`;
-  if ((m = k.match(/^dec\.(\d+)\.(.+)$/))) return `up${Number(m[1]) + 1}.conv.conv.${m[2]}`;
-  if ((m = k.match(/^out\.(.+)$/))) return `outc.${m[1]}`;
-  return k;
-}
+/** The default key mapping: drops a `module.` prefix (DataParallel). */
+export const stripModulePrefix = (key: string): string => key.replace(/^module\./, '');
 
 /** The model's state as safetensors entries in PyTorch layout and names (num_batches_tracked as I64). */
 export async function stateDict(model: Module): Promise<Map<string, SafeTensor>> {
@@ -53,9 +43,9 @@ export async function stateDict(model: Module): Promise<Map<string, SafeTensor>>
  * unknown tensor may be left over; errors name the source, the first offending tensor and both shapes.
  * Nothing is assigned unless everything matches.
  */
-export function loadStateDict(model: Module, tensors: Map<string, SafeTensor>, where: string): void {
+export function loadStateDict(model: Module, tensors: Map<string, SafeTensor>, where: string, mapKey: (key: string) => string = stripModulePrefix): void {
   const byName = new Map<string, SafeTensor>();
-  for (const [key, t] of tensors) byName.set(canonicalKey(key), t);
+  for (const [key, t] of tensors) byName.set(mapKey(key), t);
   const targets = model.stateEntries();
   const plan: [Variable, tf.Tensor][] = [];
   try {
@@ -88,6 +78,6 @@ export async function encodeWeights(model: Module, metadata?: Record<string, str
 }
 
 /** Loads safetensors bytes into the model. */
-export function decodeWeights(model: Module, bytes: Uint8Array, where = 'weights'): void {
-  loadStateDict(model, readSafetensors(bytes, where).tensors, where);
+export function decodeWeights(model: Module, bytes: Uint8Array, where = 'weights', mapKey?: (key: string) => string): void {
+  loadStateDict(model, readSafetensors(bytes, where).tensors, where, mapKey);
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../core/tf.js';
 import { assertClose, testBackends } from '../core/testing.js';
-import { UNet } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
+import { UNet } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
 import { Adam } from './adam.js';
 
 for (const backend of await testBackends()) {

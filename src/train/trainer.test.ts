@@ -7,8 +7,8 @@ import { tf } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { repoRoot, testBackends } from '../core/testing.js';
 import { decodePng } from '../io/png.js';
-import { UNet } from '../models/unet.js';
-import { presetOptions } from '../models/presets.js';
+import { UNet } from '../models/unet/unet.js';
+import { presetOptions } from '../models/unet/presets.js';
 import { SyncBatchSource, train, type Batch, type LogRecord } from './trainer.js';
 
 /** Random 32×32 crops of the blobs image with its foreground mask, flipped at random: a real, tiny task. */

@@ -4,8 +4,8 @@
  */
 import blobsUrl from '../../../data/blobs/blobs.png?url';
 import labelsUrl from '../../../data/blobs/labels_otsu_cc.png?url';
-import { UNet } from '../../../src/models/unet.js';
-import type { UNetOptions } from '../../../src/models/options.js';
+import { UNet } from '../../../src/models/unet/unet.js';
+import type { UNetOptions } from '../../../src/models/unet/options.js';
 import { decodePng, type Image2D } from '../../../src/io/png.js';
 import { decodeWeights } from '../../../src/io/weights.js';
 import type { Patch } from '../../../src/data/patches.js';

@@ -4,7 +4,7 @@
  * library code (no DOM, no Node), so both sides segment and score exactly alike.
  */
 import { tf } from '../../../src/core/tf.js';
-import type { UNet } from '../../../src/models/unet.js';
+import type { UNet } from '../../../src/models/unet/unet.js';
 import type { Image2D } from '../../../src/io/png.js';
 import { zScore } from '../../../src/data/normalize.js';
 import { cropPatch, type Patch } from '../../../src/data/patches.js';

@@ -3,9 +3,9 @@
  * resolved options, the shape report (stages, sizes, parameters, crops, errors) and, per skip, the per-axis flow
  * that gives its crop arithmetic.
  */
-import { presetOptions, presets } from '../../../src/models/presets.js';
-import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from '../../../src/models/options.js';
-import { axisFlow, channelPlan, shapeReport, type DecoderChannels, type ShapeReport, type Stage } from '../../../src/models/plan.js';
+import { presetOptions, presets } from '../../../src/models/unet/presets.js';
+import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from '../../../src/models/unet/options.js';
+import { axisFlow, channelPlan, shapeReport, type DecoderChannels, type ShapeReport, type Stage } from '../../../src/models/unet/plan.js';
 
 export type Role = 'input' | 'encoder' | 'bottleneck' | 'decoder' | 'output';
 

@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the explorer's pages: elements, SVG elements, number formats, the preset controls. */
-import { presets } from '../../../src/models/presets.js';
+import { presets } from '../../../src/models/unet/presets.js';
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 type Child = Node | string | number | null | undefined | false;

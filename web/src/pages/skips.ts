@@ -5,7 +5,7 @@
  * numbers.
  */
 import { tf } from '../../../src/core/tf.js';
-import { nearestValidSizes } from '../../../src/models/plan.js';
+import { nearestValidSizes } from '../../../src/models/unet/plan.js';
 import { h, figure, size } from '../lib/ui.js';
 import { netView, stageSize } from '../lib/network.js';
 import { grayOf, segment, foregroundDice, skipAblation, type AblationRow } from '../lib/blobs-task.js';

@@ -6,8 +6,8 @@
 import { tf } from '../../../src/core/tf.js';
 import { variableGrads } from '../../../src/core/grad.js';
 import { Rng } from '../../../src/core/rng.js';
-import { UNet } from '../../../src/models/unet.js';
-import { presetOptions } from '../../../src/models/presets.js';
+import { UNet } from '../../../src/models/unet/unet.js';
+import { presetOptions } from '../../../src/models/unet/presets.js';
 import { bceDiceLoss } from '../../../src/losses/index.js';
 import { Adam } from '../../../src/train/adam.js';
 import { sampleBatch, type BatchConfig } from '../../../src/data/sampler.js';

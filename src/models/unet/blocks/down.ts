@@ -1,8 +1,8 @@
 /** Down: max-pool 2×(×2) → DoubleConv. */
-import { type Tensor, tf } from '../../core/tf.js';
-import type { Rng } from '../../core/rng.js';
-import { Module, Sequence } from '../../nn/module.js';
-import { spatialOps, type SpatialOps } from '../../nn/factory.js';
+import { type Tensor, tf } from '../../../core/tf.js';
+import type { Rng } from '../../../core/rng.js';
+import { Module, Sequence } from '../../../nn/module.js';
+import { spatialOps, type SpatialOps } from '../../../nn/factory.js';
 import type { ResolvedUNetOptions } from '../options.js';
 import { DoubleConv } from './double-conv.js';
 

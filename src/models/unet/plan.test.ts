@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../core/tf.js';
+import { tf } from '../../core/tf.js';
 import { resolveOptions } from './options.js';
 import { presetOptions } from './presets.js';
 import { axisFlow, checkInputSize, nearestValidSizes, receptiveField, receptiveFieldAt, shapeReport } from './plan.js';

@@ -5,21 +5,22 @@
  * Module names follow the chapter's PyTorch code, so the state dict maps one-to-one:
  *   inc, down1 … downN, up1 (deepest) … upN, outc.
  */
-import { tf, type Tensor } from '../core/tf.js';
-import { Rng } from '../core/rng.js';
-import { Module } from '../nn/module.js';
-import { Conv } from '../nn/conv.js';
+import { tf, type Tensor } from '../../core/tf.js';
+import { Rng } from '../../core/rng.js';
+import { Module } from '../../nn/module.js';
+import { Conv } from '../../nn/conv.js';
 import { DoubleConv } from './blocks/double-conv.js';
 import { Down } from './blocks/down.js';
 import { Up } from './blocks/up.js';
 import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from './options.js';
 import { axisFlow, channelPlan, checkInputSize, nearestValidSizes, type ChannelPlan } from './plan.js';
-import type { Geometry, SegmentationNet } from './types.js';
+import type { Geometry, NetSpec, SegmentationNet } from '../types.js';
 
 export class UNet extends Module implements SegmentationNet {
   readonly options: ResolvedUNetOptions;
   readonly plan: ChannelPlan;
   readonly geometry: Geometry;
+  readonly spec: NetSpec;
   private readonly inc: DoubleConv;
   private readonly downs: Down[] = [];
   /** ups[k] is module `up{k+1}`, joining the skip of level depth−1−k. */
@@ -31,6 +32,7 @@ export class UNet extends Module implements SegmentationNet {
     const o = (this.options = resolveOptions(options));
     const p = (this.plan = channelPlan(o));
     this.geometry = unetGeometry(o);
+    this.spec = { arch: 'unet', options: o };
     const rng = new Rng(o.seed);
     const e = p.encoder;
     this.inc = this.child('inc', new DoubleConv(o, e[0].in, e[0].mid, e[0].out, rng));

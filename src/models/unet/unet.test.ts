@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../core/tf.js';
-import { assertClose, assertNoLeak, testBackends } from '../core/testing.js';
+import { tf } from '../../core/tf.js';
+import { assertClose, assertNoLeak, testBackends } from '../../core/testing.js';
 import { presetOptions } from './presets.js';
 import { checkInputSize } from './plan.js';
 import { UNet } from './unet.js';

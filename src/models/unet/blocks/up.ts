@@ -1,10 +1,10 @@
 /** Up: up-sample ×2 (interpolate, or transposed conv 2×2(×2) stride 2) → concat [crop(skip), x] → DoubleConv. */
-import { type Tensor, tf } from '../../core/tf.js';
-import type { Rng } from '../../core/rng.js';
-import { Module } from '../../nn/module.js';
-import { ConvTranspose } from '../../nn/conv.js';
-import { spatialOps, type SpatialOps } from '../../nn/factory.js';
-import { concatSkip } from '../../nn/ops/crop.js';
+import { type Tensor, tf } from '../../../core/tf.js';
+import type { Rng } from '../../../core/rng.js';
+import { Module } from '../../../nn/module.js';
+import { ConvTranspose } from '../../../nn/conv.js';
+import { spatialOps, type SpatialOps } from '../../../nn/factory.js';
+import { concatSkip } from '../../../nn/ops/crop.js';
 import type { ResolvedUNetOptions } from '../options.js';
 import type { DecoderChannels } from '../plan.js';
 import { DoubleConv } from './double-conv.js';

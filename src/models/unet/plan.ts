@@ -4,7 +4,7 @@
  * pure arithmetic on the resolved options, shared by the model builder, `unet summary` and the explorer.
  */
 import type { ResolvedUNetOptions } from './options.js';
-import { linearTaps } from '../nn/ops/resize.js';
+import { linearTaps } from '../../nn/ops/resize.js';
 
 /** Channels of one encoder level (or the bottleneck): DoubleConv in → mid → out. */
 export interface EncoderChannels { in: number; mid: number; out: number }

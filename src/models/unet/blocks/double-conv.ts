@@ -1,9 +1,9 @@
 /** DoubleConv: (conv 3×3 → norm → ReLU) × 2 — the unit of every U-Net level. */
-import { tf, type Tensor } from '../../core/tf.js';
-import type { Rng } from '../../core/rng.js';
-import { Module, Sequence } from '../../nn/module.js';
-import { Conv } from '../../nn/conv.js';
-import { makeNorm, type Norm } from '../../nn/norm.js';
+import { tf, type Tensor } from '../../../core/tf.js';
+import type { Rng } from '../../../core/rng.js';
+import { Module, Sequence } from '../../../nn/module.js';
+import { Conv } from '../../../nn/conv.js';
+import { makeNorm, type Norm } from '../../../nn/norm.js';
 import type { ResolvedUNetOptions } from '../options.js';
 
 export class DoubleConv extends Module {

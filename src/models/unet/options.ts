@@ -2,9 +2,9 @@
  * The U-Net's options: one object for 2-D and 3-D, every field with its default documented at the type and
  * resolved once by `resolveOptions`.
  */
-import { lookUpOption } from '../core/registry.js';
-import type { Padding, SpatialDims } from '../nn/factory.js';
-import type { NormKind } from '../nn/norm.js';
+import { int, lookUpOption, spatialDims as checkDims } from '../option-checks.js';
+import type { Padding, SpatialDims } from '../../nn/factory.js';
+import type { NormKind } from '../../nn/norm.js';
 
 export type Upsample = 'interp' | 'transposed';
 export type ChannelSchedule = 'double-after' | 'double-before-pool';
@@ -70,16 +70,10 @@ export interface UNetOptions {
 
 export type ResolvedUNetOptions = Required<UNetOptions>;
 
-const positiveInt = (name: string, v: number, min = 1): number => {
-  if (!Number.isInteger(v) || v < min) throw new Error(`option ${name} must be an integer ≥ ${min}, got ${String(v)}`);
-  return v;
-};
-
 /** Fills every default and checks every value; the only place defaults live. */
 export function resolveOptions(o: UNetOptions = {}): ResolvedUNetOptions {
-  const spatialDims = o.spatialDims ?? 2;
-  if (spatialDims !== 2 && spatialDims !== 3) throw new Error(`option spatialDims must be 2 or 3, got ${String(spatialDims)}`);
-  const depth = positiveInt('depth', o.depth ?? 4);
+  const spatialDims = checkDims(o.spatialDims ?? 2);
+  const depth = int('depth', o.depth ?? 4);
   const upsample = lookUpOption('upsample mode', o.upsample ?? 'interp', ['interp', 'transposed'] as const);
   const channelSchedule = lookUpOption('channel schedule', o.channelSchedule ?? 'double-after', ['double-after', 'double-before-pool'] as const);
   const norm = lookUpOption('norm', o.norm ?? 'batch', ['batch', 'instance', 'group', 'none'] as const);
@@ -87,9 +81,9 @@ export function resolveOptions(o: UNetOptions = {}): ResolvedUNetOptions {
   if (skips.length !== depth) throw new Error(`option skips must have one entry per pooling step (depth = ${depth}), got ${skips.length}`);
   return {
     spatialDims,
-    inChannels: positiveInt('inChannels', o.inChannels ?? 1),
-    classes: positiveInt('classes', o.classes ?? 2),
-    base: positiveInt('base', o.base ?? 64),
+    inChannels: int('inChannels', o.inChannels ?? 1),
+    classes: int('classes', o.classes ?? 2),
+    base: int('base', o.base ?? 64),
     depth,
     padding: lookUpOption('padding', o.padding ?? 'same', ['same', 'valid'] as const),
     upsample,
@@ -98,7 +92,7 @@ export function resolveOptions(o: UNetOptions = {}): ResolvedUNetOptions {
     halveBottleneck: o.halveBottleneck ?? upsample === 'interp',
     norm,
     normAffine: o.normAffine ?? true,
-    normGroups: positiveInt('normGroups', o.normGroups ?? 8),
+    normGroups: int('normGroups', o.normGroups ?? 8),
     normEps: o.normEps ?? 1e-5,
     normMomentum: o.normMomentum ?? 0.1,
     channelSchedule,

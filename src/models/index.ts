@@ -1,0 +1,5 @@
+/** Each architecture's own exports (its class and options types), one line per folder. */
+export { UNet, unetGeometry } from './unet/unet.js';
+export { resolveOptions, type UNetOptions, type ResolvedUNetOptions } from './unet/options.js';
+export { channelPlan, shapeReport, checkInputSize, axisFlow, nearestValidSizes, receptiveField } from './unet/plan.js';
+export { canonicalKey } from './unet/keys.js';
