@@ -6,15 +6,19 @@ import { Module } from './module.js';
 import { spatialOps, type Padding, type SpatialDims, type SpatialOps } from './factory.js';
 import { uniformFanIn } from './init.js';
 
-/** conv k×k(×k), stride 1; weight [k…, Cin, Cout]. */
+/**
+ * conv k×k(×k); weight [k…, Cin, Cout]. `padding` is 'same' / 'valid' (stride 1) or PyTorch's symmetric integer
+ * padding p (p voxels of zeros on both sides of every spatial axis, any stride): out = ⌊(n + 2p − k) / stride⌋ + 1.
+ */
 export class Conv extends Module {
   readonly weight: Variable;
   readonly bias?: Variable;
   private readonly ops: SpatialOps;
 
   constructor(dims: SpatialDims, readonly inChannels: number, readonly outChannels: number, readonly kernel: number,
-              readonly padding: Padding, bias: boolean, rng: Rng) {
+              readonly padding: Padding | number, bias: boolean, rng: Rng, readonly stride = 1) {
     super();
+    if (typeof padding === 'string' && stride !== 1) throw new Error(`Conv: padding '${padding}' needs stride 1 (got ${stride}); give PyTorch's integer padding`);
     this.ops = spatialOps(dims);
     const fanIn = inChannels * kernel ** dims;
     const ks = Array<number>(dims).fill(kernel);
@@ -24,7 +28,7 @@ export class Conv extends Module {
 
   apply(x: Tensor): Tensor {
     return tf.tidy(() => {
-      const y = this.ops.conv(x, this.weight, this.padding);
+      const y = this.ops.conv(x, this.weight, this.padding, this.stride);
       return perChannel(y, undefined, this.bias);
     });
   }

@@ -11,8 +11,11 @@ export type Padding = 'same' | 'valid';
 
 export interface SpatialOps {
   readonly dims: SpatialDims;
-  /** Stride-1 convolution; filter [k…, Cin, Cout]. */
-  conv(x: Tensor, filter: Tensor, padding: Padding): Tensor;
+  /**
+   * Convolution; filter [k…, Cin, Cout]. `padding` 'same' / 'valid', or an integer p: p zeros on both sides of
+   * every spatial axis (PyTorch's `padding=p`). Stride 1 unless given.
+   */
+  conv(x: Tensor, filter: Tensor, padding: Padding | number, stride?: number): Tensor;
   /** 2×(×2) max-pooling, stride 2, floor mode. */
   maxPool(x: Tensor): Tensor;
   /** ×2 linear up-sampling (bilinear / trilinear). */
@@ -21,9 +24,17 @@ export interface SpatialOps {
   convTranspose(x: Tensor, filter: Tensor, bias?: Tensor): Tensor;
 }
 
+/** x with p zeros before and after every spatial axis (channels-last). */
+export function padSpatial(x: Tensor, p: number): Tensor {
+  if (p === 0) return x;
+  return tf.pad(x, x.shape.map((_, i) => (i === 0 || i === x.rank - 1 ? [0, 0] : [p, p])) as [number, number][]);
+}
+
 const ops2d: SpatialOps = {
   dims: 2,
-  conv: (x, f, padding) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, padding),
+  conv: (x, f, padding, stride = 1) => typeof padding === 'number'
+    ? tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, stride, padding === 0 ? 'valid' : [[0, 0], [padding, padding], [padding, padding], [0, 0]])
+    : tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, stride, padding),
   maxPool: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
   upsample: upsample2x,
   convTranspose: convTransposeTiled,
@@ -31,7 +42,9 @@ const ops2d: SpatialOps = {
 
 const ops3d: SpatialOps = {
   dims: 3,
-  conv: (x, f, padding) => tf.conv3d(x as tf.Tensor5D, f as tf.Tensor5D, 1, padding),
+  conv: (x, f, padding, stride = 1) => typeof padding === 'number'
+    ? tf.tidy(() => tf.conv3d(padSpatial(x, padding) as tf.Tensor5D, f as tf.Tensor5D, stride, 'valid')) // conv3d takes no explicit padding
+    : tf.conv3d(x as tf.Tensor5D, f as tf.Tensor5D, stride, padding),
   maxPool: (x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid'),
   upsample: upsample2x,
   convTranspose: convTransposeTiled,
