@@ -5,15 +5,14 @@
  */
 import { join } from 'node:path';
 import { tf } from '../src/core/tf.js';
-import { variableGrads } from '../src/core/grad.js';
+import { trainStep } from '../src/train/step.js';
 import { Rng } from '../src/core/rng.js';
 import { useBestBackend } from '../src/backends/select.js';
 import { loadDataset } from '../src/data/dataset.js';
 import { normalize } from '../src/data/normalize.js';
 import { sampleToPatch } from '../src/data/sampler.js';
 import { PrefetchLoader, measureLoading } from '../src/data/loader.js';
-import { UNet } from '../src/models/unet/unet.js';
-import { presetOptions } from '../src/models/unet/presets.js';
+import { createNet, presetSpec } from '../src/models/registry.js';
 import { Adam } from '../src/train/adam.js';
 import { lossFn } from '../src/losses/index.js';
 
@@ -28,16 +27,15 @@ for (const s of samples) s.image.data = normalize(s.image.data, 1, 'zscore');
 const loader = new PrefetchLoader(samples.map(sampleToPatch), {
   batchSize: 4, patch: { size: [256, 256] }, augment: { flip: true, rotate: true, elasticProb: elastic, scale: 0, shift: 0 },
 }, new Rng(0), 2);
-const model = new UNet(presetOptions('seed2d', { base: 16, classes: 1 }));
+const model = createNet(presetSpec('small2d'));
 const params = model.namedParameters().map(([, v]) => v);
 const opt = new Adam({ lr: 1e-3 });
 const loss = lossFn('bce-dice');
 const r = await measureLoading(loader, steps, (b) => {
   const x = tf.tensor(b.x, b.shape), y = tf.tensor(Float32Array.from(b.y), b.shape.slice(0, -1));
-  const { value, grads } = variableGrads(() => tf.tidy(() => loss({ logits: model.forward(x), target: y })), params);
-  opt.step(params, params.map((p) => grads[p.name]));
+  const value = trainStep(model, opt, (logits, target) => loss({ logits, target }), { x, y }, undefined, params);
   value.dataSync();
-  tf.dispose([x, y, value, ...Object.values(grads)]);
+  tf.dispose([x, y, value]);
 });
 await loader.close();
 console.log(JSON.stringify({ backend, steps, elastic, wait_ms: Math.round(r.waitMs), total_ms: Math.round(r.totalMs), wait_fraction: +r.waitFraction.toFixed(4) }));

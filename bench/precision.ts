@@ -6,10 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../src/core/tf.js';
-import { variableGrads } from '../src/core/grad.js';
+import { trainStep } from '../src/train/step.js';
 import { Rng } from '../src/core/rng.js';
-import { UNet } from '../src/models/unet/unet.js';
-import { presetOptions } from '../src/models/unet/presets.js';
+import { createNet, presetSpec } from '../src/models/registry.js';
 import { Adam } from '../src/train/adam.js';
 import { decodePng } from '../src/io/png.js';
 import { useBestBackend } from '../src/backends/select.js';
@@ -36,7 +35,7 @@ function loadPairs(): { img: Float32Array; lab: Float32Array; w: number; h: numb
 async function run(precision: 'fp32' | 'bf16', pairs: ReturnType<typeof loadPairs>): Promise<number[]> {
   await useBestBackend({ precision });
   const rng = new Rng(0);
-  const model = new UNet(presetOptions('seed2d', { base: 16, classes: 1, seed: 0 }));
+  const model = createNet(presetSpec('small2d', { seed: 0 }));
   const params = model.namedParameters().map(([, v]) => v);
   const opt = new Adam({ lr: 1e-3 });
   const P = 256, B = 4;
@@ -51,17 +50,16 @@ async function run(precision: 'fp32' | 'bf16', pairs: ReturnType<typeof loadPair
         yb.set(p.lab.subarray((oy + r) * p.w + ox, (oy + r) * p.w + ox + P), (b * P + r) * P);
       }
     }
-    const x = tf.tensor4d(xb, [B, P, P, 1]), y = tf.tensor4d(yb, [B, P, P, 1]);
-    const { value, grads } = variableGrads(() => tf.tidy(() => {
-      const z = model.forward(x);
+    const x = tf.tensor4d(xb, [B, P, P, 1]), y = tf.tensor3d(yb, [B, P, P]);
+    const value = trainStep(model, opt, (z, target) => tf.tidy(() => {
+      const y = tf.expandDims(target, -1); // [B, P, P, 1]
       const bce = tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z)));
       const p = tf.sigmoid(z);
       const dice = tf.div(tf.add(tf.mul(2, tf.sum(tf.mul(p, y))), 1), tf.add(tf.add(tf.sum(p), tf.sum(y)), 1));
       return tf.add(bce, tf.sub(1, dice)) as tf.Scalar;
-    }), params);
-    opt.step(params, params.map((q) => grads[q.name]));
+    }), { x, y }, undefined, params);
     losses.push(value.dataSync()[0]);
-    tf.dispose([x, y, value, ...Object.values(grads)]);
+    tf.dispose([x, y, value]);
   }
   model.dispose();
   opt.dispose();

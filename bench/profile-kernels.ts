@@ -3,20 +3,21 @@
 //   b16: seed2d base 16, 4×128² (unet2d-b16-128x4-train); b64: base 64, 256²; 3d: seed3d base 16, 64³;
 //   demo: what `unet demo` trains, seed2d base 16, 4×256²
 import { tf } from '../src/core/tf.js';
-import { variableGrads } from '../src/core/grad.js';
+import { trainStep, type Optimizer } from '../src/train/step.js';
 import { useBestBackend } from '../src/backends/select.js';
-import { UNet } from '../src/models/unet/unet.js';
-import { presetOptions } from '../src/models/unet/presets.js';
+import { createNet, presetSpec } from '../src/models/registry.js';
 import { Adam } from '../src/train/adam.js';
 await useBestBackend();
 const which = process.argv[2] ?? 'b16';
 const [preset, base, cls, shape] = which === '3d' ? ['seed3d', 16, 3, [1, 64, 64, 64, 1]] : which === 'b64' ? ['seed2d', 64, 1, [1, 256, 256, 1]] : which === 'demo' ? ['seed2d', 16, 1, [4, 256, 256, 1]] : ['seed2d', 16, 1, [4, 128, 128, 1]];
-const model = new UNet(presetOptions(preset as any, { base: base as number, classes: cls as number }));
+const model = createNet(presetSpec(preset as string, { base: base as number, classes: cls as number }));
 const x = tf.randomNormal(shape as number[]);
 const params = model.namedParameters().map(([, v]) => v);
 const opt = new Adam();
 let tAdam = 0;
-const step = () => { const { value, grads } = variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params); const t = performance.now(); opt.step(params, params.map(p => grads[p.name])); tAdam += performance.now() - t; value.dataSync(); tf.dispose([value, ...Object.values(grads)]); };
+const y = tf.zeros((shape as number[]).slice(0, -1)); // unused by the loss
+const timedAdam: Optimizer = { step: (p, g, lr) => { const t = performance.now(); opt.step(p, g, lr); tAdam += performance.now() - t; } };
+const step = () => { const value = trainStep(model, timedAdam, (z) => tf.mean(tf.square(z)) as tf.Scalar, { x, y }, undefined, params); value.dataSync(); value.dispose(); };
 step(); step();
 const prof = await tf.profile(() => { step(); });
 const agg = new Map<string, [number, number]>();

@@ -3,12 +3,10 @@
  * Adam (lr 1e-4), loss = mean of squared logits; 'infer' runs eval mode without gradients.
  */
 import { tf, type Tensor } from '../src/core/tf.js';
-import { variableGrads } from '../src/core/grad.js';
-import { UNet } from '../src/models/unet/unet.js';
-import { presetOptions } from '../src/models/unet/presets.js';
-import { channelPlan, shapeReport } from '../src/models/unet/plan.js';
-import type { ResolvedUNetOptions } from '../src/models/unet/options.js';
+import { createNet, presetSpec } from '../src/models/registry.js';
+import { channelPlan, shapeReport, type ResolvedUNetOptions } from '../src/models/index.js';
 import { Adam } from '../src/train/adam.js';
+import { trainStep } from '../src/train/step.js';
 import { Registry } from '../src/core/registry.js';
 
 export interface Workload {
@@ -54,25 +52,27 @@ export interface BenchResult { workload: string; backend: string; ms_median: num
 /** One step of a workload (a training step, or an inference), ready to run; `dispose` frees the model. */
 export function workloadStep(name: string, seed = 0): { step: () => void; flops: number; dispose: () => void } {
   const w = workloads.get(name);
-  const model = new UNet(presetOptions(w.preset, { base: w.base, classes: w.classes, seed }));
+  const spec = presetSpec(w.preset, { base: w.base, classes: w.classes, seed });
+  const model = createNet(spec);
   const x = tf.randomNormal(w.input, 0, 1, 'float32', seed);
+  const y = tf.zeros(w.input.slice(0, -1)); // unused by the loss below
   const opt = new Adam({ lr: 1e-4 });
   const params = model.namedParameters().map(([, v]) => v);
+  const meanSquare = (logits: Tensor) => tf.mean(tf.square(logits)) as tf.Scalar;
   model.train(w.train);
   const step = () => {
     if (w.train) {
-      const { value, grads } = variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar), params);
-      opt.step(params, params.map((p) => grads[p.name]));
+      const value = trainStep(model, opt, meanSquare, { x, y }, undefined, params);
       value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
+      value.dispose();
     } else {
       const y = model.forward(x);
       y.dataSync();
       y.dispose();
     }
   };
-  const flops = forwardFlops(model.options, w.input) * (w.train ? 3 : 1);
-  return { step, flops, dispose: () => { model.dispose(); opt.dispose(); x.dispose(); } };
+  const flops = forwardFlops(spec.options as ResolvedUNetOptions, w.input) * (w.train ? 3 : 1);
+  return { step, flops, dispose: () => { model.dispose(); opt.dispose(); tf.dispose([x, y]); } };
 }
 
 /** Warm-up, then `reps` timed repetitions of one step. */

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../src/io/files.js';
 import { zScore } from '../src/data/normalize.js';
 import { predictWhole, toClasses } from '../src/infer/whole.js';
 import { confusionCounts, overlapScores } from '../src/metrics/overlap.js';
-import { summarize, summaryText } from './summary.js';
+import { summarize, summaryText } from '../src/app/summary.js';
 import { runTraining } from './train.js';
 
 export interface DemoOptions {
@@ -33,13 +33,13 @@ export interface DemoOptions {
 export async function demo(o: DemoOptions): Promise<{ dice: number; overlay: string }> {
   const log = o.log ?? console.log;
   const base = o.base ?? 16;
-  log(summaryText(summarize('seed2d', { base, classes: 1 }, [256, 256])));
+  log(summaryText(summarize('small2d', { base }, [256, 256])));
   log('');
   const data = join(o.root, 'data', 'isbi2012');
   const iterations = o.iterations ?? 200, minutes = o.minutes ?? 3;
-  log(`training seed2d base ${base} on ${data}/train (5 ISBI-2012 slices, 255 = cell = class 1) for ${iterations} iterations (at most ${minutes} minute(s)) ...`);
+  log(`training small2d (seed2d) base ${base} on ${data}/train (5 ISBI-2012 slices, 255 = cell = class 1) for ${iterations} iterations (at most ${minutes} minute(s)) ...`);
   const run = await runTraining({
-    data: join(data, 'train'), out: join(o.out, 'run'), preset: 'seed2d', base, classes: 1, labelMap: { 0: 0, 255: 1 },
+    data: join(data, 'train'), out: join(o.out, 'run'), preset: 'small2d', options: { base }, classes: 1, labelMap: { 0: 0, 255: 1 },
     maxMinutes: minutes, iterations, itersPerEpoch: 50, valFraction: 0, lr: 1e-3, quiet: !process.stdout.isTTY,
   });
   const imgPath = join(data, 'test', 'images', '7.png');

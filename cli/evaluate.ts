@@ -12,7 +12,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readVolume, stripExtension, fileExtension } from '../src/io/readers.js';
-import type { Volume } from '../src/data/types.js';
+import type { Volume } from '../src/io/volume.js';
 import { isDistance, maskMetrics } from '../src/metrics/registry.js';
 
 /** The metrics `unet evaluate` reports unless `--metrics` names others (see `maskMetrics`). */

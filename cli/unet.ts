@@ -9,13 +9,12 @@ import { evaluate, formatEvaluation } from './evaluate.js';
 import { predict } from './predict.js';
 import { maskMetrics } from '../src/metrics/registry.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
-import { presets } from '../src/models/registry.js';
-import type { UNetOptions } from '../src/models/unet/options.js';
-import { parseSize, summarize, summaryJson, summaryText } from './summary.js';
+import { architectures, presets } from '../src/models/registry.js';
+import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
-import { parseLabelMap, runTraining, PRESETS_HELP } from './train.js';
+import { ARCHS_HELP, parseLabelMap, parseOptionPairs, runTraining, PRESETS_HELP } from './train.js';
 
 const root = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -48,18 +47,23 @@ function precisionArg(v: string): 'fp32' | 'bf16' | 'auto' {
 
 program.command('summary')
   .description('per-stage table of a network (channels, sizes, parameters, skip crops) without running it')
-  .requiredOption('--preset <name>', `one of: ${presets.names().join(', ')}`)
+  .option('--preset <name>', `one of: ${presets.names().join(', ')}`)
+  .option('--arch <name>', `an architecture (its first preset): ${ARCHS_HELP}`)
   .option('--in-channels <n>', 'input channels', int('--in-channels'))
   .option('--classes <k>', 'output classes', int('--classes'))
-  .option('--base <f>', 'base width', int('--base'))
-  .option('--depth <n>', 'pooling steps', int('--depth'))
-  .option('--upsample <mode>', 'interp | transposed')
-  .option('--norm <kind>', 'batch | instance | group | none')
+  .option('--base <f>', 'U-Net base width', int('--base'))
+  .option('--depth <n>', 'U-Net pooling steps', int('--depth'))
+  .option('--upsample <mode>', 'U-Net: interp | transposed')
+  .option('--norm <kind>', 'U-Net: batch | instance | group | none')
+  .option('--option <name=value>', 'any architecture option, e.g. deepSupervision=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--input <size>', 'input size, HxW or DxHxW (default: the preset\'s paper size)')
   .option('--json', 'print one JSON object')
   .action((o) => {
-    const overrides: UNetOptions = { inChannels: o.inChannels, classes: o.classes, base: o.base, depth: o.depth, upsample: o.upsample, norm: o.norm };
-    const r = summarize(o.preset, overrides, o.input ? parseSize(o.input) : undefined);
+    if (!o.preset && !o.arch) throw new Error('give --preset NAME or --arch NAME');
+    const preset = o.preset ?? Object.keys(architectures.get(o.arch).presets)[0];
+    if (o.arch && presets.get(preset).arch !== architectures.get(o.arch).name) throw new Error(`--preset ${preset} is a preset of '${presets.get(preset).arch}', not of --arch ${o.arch}`);
+    const overrides = { ...parseOptionPairs(o.option), inChannels: o.inChannels, classes: o.classes, base: o.base, depth: o.depth, upsample: o.upsample, norm: o.norm };
+    const r = summarize(preset, overrides, o.input ? parseSize(o.input) : undefined);
     console.log(o.json ? JSON.stringify(summaryJson(r)) : summaryText(r));
   });
 
@@ -74,11 +78,13 @@ program.command('demo')
   });
 
 program.command('train')
-  .description('train a U-Net on a folder with images/ and labels/ (PNG, GIF, TIFF, NIfTI)')
+  .description('train a network on a folder with images/ and labels/ (PNG, GIF, TIFF, NIfTI)')
   .requiredOption('--data <dir>', 'dataset folder with images/ and labels/ of matching names')
   .requiredOption('--out <rundir>', 'run folder: config.json, metrics.jsonl, curve.svg, checkpoints/, model.safetensors')
-  .option('--preset <name>', PRESETS_HELP, 'seed2d')
-  .option('--base <f>', 'base width', int('--base'), 16)
+  .option('--arch <name>', `architecture: ${ARCHS_HELP} (default: the preset's)`)
+  .option('--preset <name>', `${PRESETS_HELP} (default small2d, or the --arch's first training preset)`)
+  .option('--base <f>', 'U-Net base width (same as --option base=F)', int('--base'))
+  .option('--option <name=value>', 'an architecture option on top of the preset\'s, e.g. deepSupervision=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
   .option('--in-channels <n>', 'image channels (default: the data\'s; an opaque PNG alpha channel is dropped)', int('--in-channels'))
   .option('--patch <size>', 'patch size, e.g. 256x256 or 48x64x48')
@@ -103,7 +109,7 @@ program.command('train')
   .option('--quiet', 'no progress bar')
   .action(async (o) => {
     const run = await runTraining({
-      data: o.data, out: o.out, preset: o.preset, base: o.base, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      data: o.data, out: o.out, arch: o.arch, preset: o.preset, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet,

@@ -24,4 +24,4 @@ export { resampleGrid, resampledShape, resampleVolume, resampleLabels, medianSpa
 export { postprocess, probabilitiesToLabels, connectedComponents, keepLargestComponent, type Connectivity, type PostprocessOptions } from './infer/postprocess.js';
 export { readVolume, readNifti, type VolumeReader } from './io/readers.js';
 export { encodeNifti, encodeNiftiFile, gzip, type NiftiImage, type NiftiWriteOptions, type NiftiDatatype } from './io/nifti-write.js';
-export type { Volume } from './data/types.js';
+export type { Volume } from './io/volume.js';

@@ -3,7 +3,8 @@
  * `readVolume`, and validated completely before anything is returned. File access goes through a `FileSource`
  * (Node's fs by default, loaded lazily), so the validation itself runs anywhere.
  */
-import type { Sample, Volume } from './types.js';
+import type { Sample } from './types.js';
+import type { Volume } from '../io/volume.js';
 import { readVolume, stripExtension } from '../io/readers.js';
 
 export interface DatasetOptions {

@@ -1,24 +1,5 @@
 /** Shared data types of the training pipeline. Channels-last, row-major. */
-
-/** An image or volume as read from disk. */
-export interface Volume {
-  /** Values, channels-last: [H, W, C] for 2-D, [D, H, W, C] for 3-D, as float32. */
-  data: Float32Array;
-  /** Spatial shape: [H, W] or [D, H, W]. */
-  shape: number[];
-  channels: number;
-  /** Voxel size per spatial axis in mm (1 where unknown), same order as `shape`. */
-  spacing: number[];
-  /** 4×4 voxel-to-world matrix (NIfTI sform/qform), row-major; undefined for plain images. */
-  affine?: number[][];
-  /**
-   * NIfTI-1 only: the file's 348-byte header as read (its own byte order), so that masks written for this volume keep
-   * its dimensions' metadata, qform and sform exactly (`encodeNifti`). Dropped by operations that change the grid.
-   */
-  niftiHeader?: Uint8Array;
-  /** The file it came from (for error messages). */
-  source: string;
-}
+import type { Volume } from '../io/volume.js';
 
 /** One training example: an image and its integer label map of the same spatial shape. */
 export interface Sample {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertClose, repoRoot, noSharedData } from '../core/testing.js';
 import { readVolume } from '../io/readers.js';
-import type { Volume } from '../data/types.js';
+import type { Volume } from '../io/volume.js';
 import { medianSpacing, resampledShape, resampleGrid, resampleLabels, resampleVolume } from './resample.js';
 
 test('1-D hand cases: half-pixel linear down and up, nearest, channels kept apart', () => {

@@ -8,7 +8,7 @@
  * extent is kept; within half a voxel of a requested spacing) and the affine's column for that axis is scaled by n/m,
  * its origin moved to the new first voxel centre. Resampling back to the original shape restores the original grid.
  */
-import type { Volume } from '../data/types.js';
+import type { Volume } from '../io/volume.js';
 import { lookUpOption } from '../core/registry.js';
 import { linearTaps } from '../nn/ops/resize.js';
 

@@ -21,7 +21,7 @@
  */
 import { tf, type Tensor } from '../core/tf.js';
 import { lookUpOption } from '../core/registry.js';
-import type { Volume } from '../data/types.js';
+import type { Volume } from '../io/volume.js';
 import type { Geometry } from '../models/types.js';
 import { predictProbabilities, type SegmentationModel } from './tta.js';
 import { padAxisZeros } from '../nn/ops/crop.js';
@@ -92,9 +92,10 @@ export interface ProbabilityMap {
 export const MIN_WEIGHT = 1e-3;
 
 /** Smallest size the network accepts whose output covers `size` pixels. */
-function coveringWindow(g: Geometry, size: number): number {
+function coveringWindow(g: Geometry, size: number, axis: number): number {
+  if (g.fixed) return g.fixed[axis]; // a network of one input size: that size is the window
   for (let w = size; w <= 2 * size + 256 * g.stride; w++) {
-    const f = g.axis(w);
+    const f = g.axis(w, axis);
     if (!f.error && f.out >= size) return w;
   }
   throw new Error(`slidingWindow: no input size of this network covers ${size} output pixels`);
@@ -122,7 +123,7 @@ export function slidingWindowPlan(g: Geometry, spatial: readonly number[], optio
   if (!Number.isInteger(swBatch) || swBatch < 1) throw new Error(`slidingWindow: option swBatch must be an integer ≥ 1, got ${swBatch}`);
   const blend = lookUpOption('blend', options.blend ?? 'gaussian', ['gaussian', 'constant'] as const);
   const w = options.window;
-  const window = w === undefined ? spatial.map((s) => coveringWindow(g, s)) : typeof w === 'number' ? Array<number>(dims).fill(w) : [...w];
+  const window = w === undefined ? spatial.map((s, a) => coveringWindow(g, s, a)) : typeof w === 'number' ? Array<number>(dims).fill(w) : [...w];
   if (window.length !== dims) throw new Error(`slidingWindow: option window [${window}] has ${window.length} axes; this ${dims}-D model needs ${dims} (or one number for every axis)`);
   let output: number[];
   try {

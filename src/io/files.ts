@@ -1,8 +1,8 @@
-/** Node file helpers: atomic writes (temp file in the same folder, then rename) and the model's file pair. */
+/** Node file helpers: atomic writes (temp file in the same folder, then rename) and the model's file pair (weights + spec). */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UNet } from '../models/unet/unet.js';
-import type { UNetOptions } from '../models/unet/options.js';
+import { createNet, foreignKeyOf } from '../models/registry.js';
+import type { NetSpec, TrainableNet } from '../models/types.js';
 import { decodeWeights, encodeWeights } from './weights.js';
 import { encodeNiftiFile, type NiftiImage, type NiftiWriteOptions } from './nifti-write.js';
 
@@ -20,36 +20,47 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 }
 
 export const FORMAT = 'unet-ts';
-export const FORMAT_VERSION = 1;
+/** 2: the file records the architecture (`arch`); version-1 files (options only) are U-Nets. */
+export const FORMAT_VERSION = 2;
 
-/** `model.safetensors` → `model.json`: the options file beside a weights file. */
+/** `model.safetensors` → `model.json`: the spec file beside a weights file. */
 export const optionsPath = (weightsPath: string): string => weightsPath.replace(/\.safetensors$/, '') + '.json';
 
-/** Saves weights (safetensors, PyTorch layout) and options (JSON) beside each other, each atomically. */
-export async function saveModel(model: UNet, weightsPath: string): Promise<void> {
+/** Saves weights (safetensors, PyTorch layout) and the spec (JSON: arch and options) beside each other, each atomically. */
+export async function saveModel(model: TrainableNet, weightsPath: string): Promise<void> {
   if (!weightsPath.endsWith('.safetensors')) throw new Error(`saveModel: '${weightsPath}' must end in .safetensors`);
-  await writeFileAtomic(weightsPath, await encodeWeights(model, { format: FORMAT }));
-  await writeFileAtomic(optionsPath(weightsPath), JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, options: model.options }, null, 2) + '\n');
+  await writeFileAtomic(weightsPath, await encodeWeights(model, { format: FORMAT, arch: model.spec.arch }));
+  await writeFileAtomic(optionsPath(weightsPath), JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, arch: model.spec.arch, options: model.spec.options }, null, 2) + '\n');
 }
 
-/** Builds the model from `<name>.json` and loads `<name>.safetensors` (or a PyTorch state dict saved as safetensors). */
-export async function loadModel(weightsPath: string, options?: UNetOptions): Promise<UNet> {
-  let opts = options;
-  if (!opts) {
-    const jsonPath = optionsPath(weightsPath);
-    let parsed: { format?: string; options?: UNetOptions };
-    try {
-      parsed = JSON.parse(await readFile(jsonPath, 'utf8'));
-    } catch (e) {
-      throw new Error(`${jsonPath}: cannot read the model options (${(e as Error).message}); pass the options explicitly to load a bare state dict`);
-    }
-    if (parsed.format !== FORMAT || !parsed.options) throw new Error(`${jsonPath}: not a unet-ts options file (format '${String(parsed.format)}', expected '${FORMAT}')`);
-    opts = parsed.options;
+/** The spec in `<name>.json` (version 1 files: a U-Net). */
+export async function readSpec(jsonPath: string): Promise<NetSpec> {
+  let parsed: { format?: string; version?: number; arch?: string; options?: Record<string, unknown> };
+  try {
+    parsed = JSON.parse(await readFile(jsonPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${jsonPath}: cannot read the model options (${(e as Error).message}); pass the spec explicitly to load a bare state dict`);
+  }
+  if (parsed.format !== FORMAT || !parsed.options) throw new Error(`${jsonPath}: not a unet-ts options file (format '${String(parsed.format)}', expected '${FORMAT}')`);
+  if ((parsed.version ?? 1) > FORMAT_VERSION) throw new Error(`${jsonPath}: format version ${parsed.version} is newer than this unet-ts reads (${FORMAT_VERSION}); update unet-ts`);
+  return { arch: parsed.arch ?? 'unet', options: parsed.options };
+}
+
+/**
+ * Builds the network from `<name>.json` (or `spec`) and loads `<name>.safetensors` — or a PyTorch state dict saved as
+ * safetensors, in the architecture's reference names (or a naming its `foreignKey` maps).
+ */
+export async function loadModel(weightsPath: string, spec?: NetSpec): Promise<TrainableNet> {
+  const s = spec ?? (await readSpec(optionsPath(weightsPath)));
+  let model: TrainableNet;
+  try {
+    model = createNet(s);
+  } catch (e) {
+    throw new Error(`${optionsPath(weightsPath)}: ${(e as Error).message}`);
   }
   const bytes = new Uint8Array(await readFile(weightsPath));
-  const model = new UNet(opts);
   try {
-    decodeWeights(model, bytes, weightsPath);
+    decodeWeights(model, bytes, weightsPath, foreignKeyOf(s.arch));
   } catch (e) {
     model.dispose();
     throw e;

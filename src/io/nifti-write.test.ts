@@ -8,7 +8,7 @@ import { repoRoot, noSharedData } from '../core/testing.js';
 import { readVolume } from './readers.js';
 import { encodeNifti, encodeNiftiFile } from './nifti-write.js';
 import { writeNifti } from './files.js';
-import type { Volume } from '../data/types.js';
+import type { Volume } from './volume.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);

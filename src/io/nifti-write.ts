@@ -12,7 +12,7 @@
  * Axis order is the readers': data [D, H, W] (+ channels last) is NIfTI's (x, y, z) = (W, H, D) with x fastest, so
  * the voxels are written in their memory order; channels become NIfTI's 4th dimension (one volume after the other).
  */
-import type { Volume } from '../data/types.js';
+import type { Volume } from './volume.js';
 import { lookUpOption } from '../core/registry.js';
 
 export type NiftiDatatype = 'uint8' | 'int16' | 'float32';

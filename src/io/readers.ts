@@ -13,7 +13,7 @@ import { GifReader } from 'omggif';
 import UTIF from 'utif';
 import * as nifti from 'nifti-reader-js';
 import { Registry } from '../core/registry.js';
-import type { Volume } from '../data/types.js';
+import type { Volume } from './volume.js';
 import { decodePng } from './png.js';
 
 /** A reader: bytes of a file (named `source` in errors) → Volume. */

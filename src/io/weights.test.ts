@@ -127,7 +127,7 @@ test('save → load round trip keeps every tensor and the options; files are wri
   await saveModel(model, path);
   assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'model.safetensors'], 'no temp file left behind');
   const loaded = await loadModel(path);
-  assert.deepEqual(loaded.options, model.options);
+  assert.deepEqual(loaded.spec, model.spec);
   const a = model.stateEntries(), b = new Map(loaded.stateEntries());
   for (const [n, v] of a) assert.deepEqual(b.get(n)!.dataSync(), v.dataSync(), n);
   // the file is a PyTorch state dict: int64 batch counter, [Cout, Cin, k, k, k] conv weights

@@ -40,6 +40,11 @@ export interface Architecture<R extends object = Record<string, unknown>> {
    * checkpoint) onto this network's own; identity where absent.
    */
   foreignKey?(key: string): string;
+  /**
+   * Facts a summary shows beside the stage table (the U-Net's receptive field): `lines` for people, `json` merged into
+   * `unet summary --json`.
+   */
+  notes?(options: R, input: readonly number[]): { lines: string[]; json: Record<string, unknown> };
   /** Options that change the spec into the smallest network of the family that still exercises every block (tests). */
   readonly tiny: Record<string, unknown>;
 }

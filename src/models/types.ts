@@ -81,4 +81,6 @@ export interface NetStage {
   from: string[];
   /** One line on what it computes (`(conv 3×3 → IN → LeakyReLU) × 2`). */
   detail?: string;
+  /** Valid padding: the crop per side of the skip joined here, per axis. */
+  crop?: number[];
 }

@@ -3,10 +3,11 @@
  * p ← p − lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε). On a backend that updates in place (`onednn`), one native pass per
  * parameter; elsewhere tfjs ops.
  */
+import { TRAIN_DEFAULTS } from './defaults.js';
 import { tf, type Tensor, type Variable } from '../core/tf.js';
 
 export interface AdamOptions {
-  /** Learning rate. Default 1e-4 (the chapter's). */
+  /** Learning rate. Default `TRAIN_DEFAULTS.lr` (1e-3). */
   lr?: number;
   /** Default 0.9. */
   beta1?: number;
@@ -39,7 +40,7 @@ export class Adam {
   private readonly moments = new Map<Variable, { m: Variable; v: Variable }>();
 
   constructor(o: AdamOptions = {}) {
-    this.lr = o.lr ?? 1e-4;
+    this.lr = o.lr ?? TRAIN_DEFAULTS.lr;
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.eps = o.eps ?? 1e-8;

@@ -1,14 +1,13 @@
 /**
  * Checkpoints: one safetensors file holding the model's state dict (PyTorch names and layout), the optimizer's moments
- * (`optim.<param>.m|v`) and, in its metadata, the step, the sampler's RNG state and the run's config; written
- * atomically (temp file, then rename), so a run killed at any moment leaves the last good checkpoint intact.
+ * (`optim.<param>.m|v`) and, in its metadata, the step, the sampler's RNG state and the run's config. Encoding is
+ * browser-safe; where the bytes go is a `CheckpointStore` (`checkpoint-fs.ts`: a folder, written atomically, so a run
+ * killed at any moment leaves the last good checkpoint intact; `memoryCheckpoints()`: in memory).
  */
-import { readFile } from 'node:fs/promises';
 import { tf, type Tensor } from '../core/tf.js';
 import type { TrainableNet } from '../models/types.js';
 import { stateDict, loadStateDict } from '../io/weights.js';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/files.js';
 import type { Adam } from './adam.js';
 
 export interface CheckpointMeta {
@@ -25,18 +24,40 @@ export interface CheckpointMeta {
   config: Record<string, unknown>;
 }
 
-export async function saveCheckpoint(path: string, model: TrainableNet, opt: Adam, meta: CheckpointMeta): Promise<void> {
+/** Where checkpoints `last` and `best` are kept. */
+export interface CheckpointStore {
+  /** Stores the bytes of checkpoint `name`, replacing any earlier one whole. */
+  write(name: CheckpointName, bytes: Uint8Array): Promise<void>;
+  /** The bytes of checkpoint `name`, or undefined when there is none. */
+  read(name: CheckpointName): Promise<Uint8Array | undefined>;
+  /** Names the checkpoint in errors (a path, 'memory'). */
+  where(name: CheckpointName): string;
+}
+
+export type CheckpointName = 'last' | 'best';
+
+/** Checkpoints kept in memory (the browser, tests). */
+export function memoryCheckpoints(): CheckpointStore {
+  const held = new Map<CheckpointName, Uint8Array>();
+  return {
+    write: async (name, bytes) => { held.set(name, bytes); },
+    read: async (name) => held.get(name),
+    where: (name) => `memory:${name}`,
+  };
+}
+
+/** The checkpoint's bytes: weights, the optimiser's moments and `meta`. */
+export async function encodeCheckpoint(model: TrainableNet, opt: Adam, meta: CheckpointMeta): Promise<Uint8Array> {
   const tensors = await stateDict(model);
   for (const [k, t] of opt.stateTensors(model.namedParameters())) {
     tensors.set(`optim.${k}`, { dtype: 'F32', shape: [...t.shape], data: (await t.data()) as Float32Array } as SafeTensor);
   }
-  const bytes = writeSafetensors(tensors, { format: 'unet-ts-checkpoint', meta: JSON.stringify({ ...meta, adamT: opt.t }) });
-  await writeFileAtomic(path, bytes);
+  return writeSafetensors(tensors, { format: 'unet-ts-checkpoint', meta: JSON.stringify({ ...meta, adamT: opt.t }) });
 }
 
-/** Loads a checkpoint into `model` and `opt`; returns its metadata. */
-export async function loadCheckpoint(path: string, model: TrainableNet, opt: Adam): Promise<CheckpointMeta> {
-  const file = readSafetensors(new Uint8Array(await readFile(path)), path);
+/** Loads checkpoint bytes (named `path` in errors) into `model` and `opt`; returns its metadata. */
+export function decodeCheckpoint(bytes: Uint8Array, path: string, model: TrainableNet, opt: Adam): CheckpointMeta {
+  const file = readSafetensors(bytes, path);
   if (file.metadata.format !== 'unet-ts-checkpoint') throw new Error(`${path}: not a unet-ts checkpoint (metadata format '${file.metadata.format}')`);
   const weights = new Map([...file.tensors].filter(([k]) => !k.startsWith('optim.')));
   loadStateDict(model, weights, path);

@@ -1,3 +1,4 @@
+import { folderCheckpoints } from './checkpoint-fs.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -41,7 +42,7 @@ for (const backend of await testBackends()) {
       const data = new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
       try {
         await train({
-          model, data, loss: bce, lr: 1e-2, iterations: 8, itersPerEpoch: 3, checkpointDir: dir, resume,
+          model, data, loss: bce, lr: 1e-2, iterations: 8, itersPerEpoch: 3, checkpoints: folderCheckpoints(dir), resume,
           onLog: (r) => { if (kill !== undefined && r.kind === 'iter' && r.iter === kill) throw new Error('killed'); },
         });
       } catch (e) {
@@ -86,7 +87,7 @@ test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time
   const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
   // 2.5 s budget, ≥ 1 s per iteration (a stall in the log callback): after 2 iterations a third would cross it.
   const first: { lr: number; elapsedS: number }[] = [];
-  const opts = { model, loss: bce, lr: 1e-2, iterations: 1e9, schedule: { name: 'poly' as const, power: 1 }, checkpointDir: dir };
+  const opts = { model, loss: bce, lr: 1e-2, iterations: 1e9, schedule: { name: 'poly' as const, power: 1 }, checkpoints: folderCheckpoints(dir) };
   const logInto = (list: { lr: number; elapsedS: number }[]) => (rec: LogRecord) => {
     if (rec.kind === 'iter') { list.push({ lr: rec.lr!, elapsedS: rec.elapsedS }); stall(1000); }
   };

@@ -2,16 +2,14 @@
  * The training loop: batches from a `BatchSource`, a loss, Adam with a schedule, a budget in iterations / epochs /
  * minutes, validation each epoch with early stopping, and checkpoints (`last`, `best`) that resume exactly.
  */
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { tf, type Scalar, type Tensor } from '../core/tf.js';
-import { variableGrads } from '../core/grad.js';
 import type { TrainableNet } from '../models/types.js';
 import { Adam } from './adam.js';
 import { scheduledLr, type ScheduleOptions } from './schedule.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointMeta, type CheckpointStore } from './checkpoint.js';
 import type { Rng } from '../core/rng.js';
-import { centerCrop } from '../nn/ops/crop.js';
+import { trainStep, type StepLoss } from './step.js';
+import { TRAIN_DEFAULTS } from './defaults.js';
 
 /** A training batch, channels-last. */
 export interface Batch {
@@ -44,27 +42,18 @@ export class SyncBatchSource implements BatchSource {
   close(): void {}
 }
 
-/**
- * Targets / weights [B, ...S] centre-cropped to the logits' spatial size: a valid-padded U-Net (Ronneberger 2015,
- * Çiçek 2016) predicts only the centre of its input patch, and its loss covers that centre (overlap-tile training).
- */
-export function centreToOutput(t: Tensor, logits: Tensor): Tensor {
-  const out = logits.shape.slice(1, -1);
-  if (t.shape.slice(1).every((s, i) => s === out[i])) return t;
-  return tf.tidy(() => tf.squeeze(centerCrop(tf.expandDims(t, -1), out), [-1])); // [B, ...S_out]
-}
-
 export interface TrainOptions {
   model: TrainableNet;
   data: BatchSource;
   /** Loss of a batch: logits [B, ...S, K], target [B, ...S], optional weights [B, ...S]. */
-  loss: (logits: Tensor, target: Tensor, weights?: Tensor) => Scalar;
-  /** Base learning rate. Default 1e-4 (the chapter's). */
+  loss: StepLoss;
+  /** Base learning rate. Default `TRAIN_DEFAULTS.lr` (1e-3). */
   lr?: number;
+  /** Default `{ name: TRAIN_DEFAULTS.schedule }` (poly). */
   schedule?: ScheduleOptions;
   /** Iterations to run (the schedule's horizon). Required unless `epochs` is given. */
   iterations?: number;
-  /** Iterations per epoch (validation and checkpoint cadence). Default 100. */
+  /** Iterations per epoch (validation and checkpoint cadence). Default `TRAIN_DEFAULTS.itersPerEpoch` (100). */
   itersPerEpoch?: number;
   /** Epochs to run, if `iterations` is not given. */
   epochs?: number;
@@ -83,9 +72,9 @@ export interface TrainOptions {
   validate?: () => Promise<Record<string, number> & { score: number }>;
   /** Epochs without improvement of the score before stopping. Default none. */
   patience?: number;
-  /** Folder for `last.safetensors` / `best.safetensors`; none: no checkpoints. */
-  checkpointDir?: string;
-  /** Resume from `checkpointDir/last.safetensors`. Default false. */
+  /** Where checkpoints `last` and `best` go (`folderCheckpoints(dir)` in Node, `memoryCheckpoints()`); none: no checkpoints. */
+  checkpoints?: CheckpointStore;
+  /** Resume from the store's `last` checkpoint. Default false. */
   resume?: boolean;
   /** Recorded in checkpoints. */
   config?: Record<string, unknown>;
@@ -106,20 +95,22 @@ export interface LogRecord {
 export interface TrainResult { iterations: number; elapsedS: number; best: { score: number; step: number }; stoppedEarly: boolean }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const perEpoch = o.itersPerEpoch ?? 100;
+  const perEpoch = o.itersPerEpoch ?? TRAIN_DEFAULTS.itersPerEpoch;
   const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : undefined);
   if (total === undefined || !(total > 0)) throw new Error('train: give iterations (> 0) or epochs');
-  const lr0 = o.lr ?? 1e-4;
+  const lr0 = o.lr ?? TRAIN_DEFAULTS.lr;
+  const schedule = o.schedule ?? { name: TRAIN_DEFAULTS.schedule };
   const named = o.model.namedParameters();
   const params = named.map(([, v]) => v);
   const opt = new Adam({ lr: lr0 });
   let step = 0;
   let best = { score: -Infinity, step: 0 };
   let before = 0; // seconds spent by the run before a resume
-  const last = o.checkpointDir ? join(o.checkpointDir, 'last.safetensors') : undefined;
+  const store = o.checkpoints;
   if (o.resume) {
-    if (!last || !existsSync(last)) throw new Error(`--resume: no checkpoint at ${last ?? '(no checkpoint folder)'}`);
-    const meta = await loadCheckpoint(last, o.model, opt);
+    const bytes = await store?.read('last');
+    if (!store || !bytes) throw new Error(`--resume: no checkpoint at ${store ? store.where('last') : '(no checkpoint store)'}`);
+    const meta = decodeCheckpoint(bytes, store.where('last'), o.model, opt);
     step = meta.step;
     best = meta.best;
     before = meta.elapsedS ?? 0;
@@ -135,15 +126,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   o.model.train();
   while (step < total) {
     const b = await o.data.next();
-    const lr = scheduledLr(lr0, step, total, o.schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
+    const lr = scheduledLr(lr0, step, total, schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
     const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
-    const { value, grads } = variableGrads(() => tf.tidy(() => {
-      const logits = o.model.forward(x); // [B, ...S_out, K]: S_out < S for valid-padded models
-      return o.loss(logits, centreToOutput(y, logits), w && centreToOutput(w, logits));
-    }), params);
-    opt.step(params, params.map((p) => grads[p.name]), lr);
+    const value = trainStep(o.model, opt, o.loss, { x, y, w }, lr, params);
     const loss = (await value.data())[0];
-    tf.dispose([x, y, ...(w ? [w] : []), value, ...Object.values(grads)]);
+    tf.dispose([x, y, ...(w ? [w] : []), value]);
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at iteration ${step + 1} (lower the learning rate ${lr0})`);
     step += 1;
     o.onLog?.({ kind: 'iter', iter: step, epoch: Math.floor((step - 1) / perEpoch) + 1, loss, lr, elapsedS: elapsed() });
@@ -158,14 +145,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         if (m.score > best.score) {
           best = { score: m.score, step };
           bad = 0;
-          if (o.checkpointDir) await saveCheckpoint(join(o.checkpointDir, 'best.safetensors'), o.model, opt, meta());
+          if (store) await store.write('best', await encodeCheckpoint(o.model, opt, meta()));
         } else if (o.patience !== undefined && ++bad >= o.patience) {
           stoppedEarly = true;
         }
       } else {
         o.onLog?.({ kind: 'epoch', iter: step, epoch: Math.ceil(step / perEpoch), elapsedS: elapsed() });
       }
-      if (last) await saveCheckpoint(last, o.model, opt, meta());
+      if (store) await store.write('last', await encodeCheckpoint(o.model, opt, meta()));
     }
     if (outOfTime || stoppedEarly) break;
   }

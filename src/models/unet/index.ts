@@ -19,7 +19,7 @@ export function unetStages(o: ResolvedUNetOptions, input: readonly number[]): Ne
     const level = i < d ? i : i === d ? d : i <= 2 * d ? 2 * d - i : 0;
     const prev = out[out.length - 1].name;
     const from = kind === 'decoder' && s.skip !== false ? [prev, level === d ? 'bottleneck' : `enc${level + 1}`] : [prev];
-    out.push({ name: s.name, kind, module: s.module, level, inChannels: s.inChannels, channels: s.channels, size: s.size, params: s.params, from });
+    out.push({ name: s.name, kind, module: s.module, level, inChannels: s.inChannels, channels: s.channels, size: s.size, params: s.params, from, ...(s.crop ? { crop: s.crop } : {}) });
   });
   return out;
 }
@@ -34,6 +34,14 @@ export const unet: Architecture<ResolvedUNetOptions> = {
   params: (o) => shapeReport(o, []).params,
   presets: unetPresets,
   foreignKey: canonicalKey,
+  notes: (o, input) => {
+    const r = shapeReport(o, input);
+    const up = o.upsample === 'interp' ? (o.spatialDims === 2 ? 'bilinear' : 'trilinear') : 'transposed';
+    const lines = [`${o.spatialDims}-D, ${o.inChannels} in → ${o.classes} out, base ${o.base}, depth ${o.depth}, ${o.padding} padding, ${up} up-sampling, norm ${o.norm}`];
+    if (r.receptiveFieldAt.length) lines.push(`receptive field: ${r.receptiveFieldAt.join('×')} px at this input (textbook rule: ${r.receptiveField})`);
+    if (o.padding === 'valid') lines.push('valid padding: each skip is centre-cropped by (S_skip − S_up)/2 per side before the concat');
+    return { lines, json: { receptiveField: r.receptiveField, receptiveFieldAt: r.receptiveFieldAt } };
+  },
   tiny: { base: 4, depth: 2 },
 };
 

@@ -1,0 +1,139 @@
+/**
+ * The predict workflow (Node; `unet predict` adapts its flags): segments images and volumes with a trained run folder, writing one mask per input in the input's
+ * kind (PNG for 2-D images, NIfTI — keeping the input's header and affine — for volumes), with the training labels'
+ * value convention (e.g. 255 for ISBI cells, from the run's --label-map).
+ *
+ * Per input, `segmentVolume` (src/infer/pipeline.ts). Every input is read and checked before the first window runs;
+ * files are written atomically. Any registered architecture (the run folder's model.json names it).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { useBestBackend } from '../backends/select.js';
+import { loadModel, writeFileAtomic, writeNifti } from '../io/files.js';
+import { readVolume, fileExtension, stripExtension } from '../io/readers.js';
+import { encodePng } from '../io/png.js';
+import type { Volume } from '../io/volume.js';
+import type { SegmentationNet } from '../models/types.js';
+import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
+import { defaultWindow, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
+
+export interface PredictOptions {
+  /** Run folder of `unet train` (model.safetensors, model.json, config.json). */
+  model: string;
+  /** An image / volume file, or a folder of them. */
+  input: string;
+  out: string;
+  /** Window overlap. Default 0.5 (padded models); valid-padded models tile with overlap-tile. */
+  overlap?: number;
+  /** Default 'gaussian'. */
+  blend?: Blend;
+  /** Windows per forward pass. Default 1. */
+  swBatch?: number;
+  /** Mirroring test-time augmentation. Default false. */
+  tta?: boolean;
+  /** Also write the class probabilities as NAME.prob.nii.gz (float32, one channel per class). Default false. */
+  probabilities?: boolean;
+  /** Keep only the largest connected component of each class. Default false. */
+  largestComponent?: boolean;
+  /** Resample to the training spacing first (volumes). Default true. */
+  resample?: boolean;
+  /** Window size; default the run's training patch. */
+  window?: number[];
+  /** Backend name. Default: the fastest available. */
+  backend?: string;
+  /** Per input: windows done of total (a progress bar). Default none. */
+  onProgress?: (input: string, done: number, total: number) => void;
+}
+
+/** What `unet train` records in config.json and predict needs. */
+interface RunConfig extends TrainingConventions {
+  labelMap?: Record<string, number> | null;
+}
+
+async function listInputs(input: string): Promise<string[]> {
+  const s = await stat(input).catch(() => { throw new Error(`--input ${input}: no such file or folder`); });
+  if (!s.isDirectory()) {
+    if (!fileExtension(input)) throw new Error(`--input ${input}: unsupported file type; supported: .png, .gif, .tif, .tiff, .nii, .nii.gz`);
+    return [input];
+  }
+  const files = (await readdir(input)).filter((n) => fileExtension(n) && !/\.prob\.nii(\.gz)?$/i.test(n)).sort().map((n) => join(input, n));
+  if (files.length === 0) throw new Error(`--input ${input}: the folder holds no image files (.png, .gif, .tif, .tiff, .nii, .nii.gz)`);
+  return files;
+}
+
+/** Checks an input against the model: spatial dimensions, channels, finite values. */
+export function checkInput(v: Volume, model: Pick<SegmentationNet, 'geometry'>): void {
+  const o = model.geometry;
+  const dims = v.shape.length;
+  if (dims !== o.spatialDims) {
+    throw new Error(`${v.source}: a ${dims}-D ${dims === 2 ? 'image' : 'volume'} (${v.shape.join('x')}), but the model is ${o.spatialDims}-D; a ${o.spatialDims}-D model segments ${o.spatialDims === 2 ? '2-D images' : '3-D volumes'}`);
+  }
+  if (v.channels !== o.inChannels) {
+    throw new Error(`${v.source}: ${v.channels} channel(s), but the model takes ${o.inChannels}; the input must have the training images' channels`);
+  }
+  for (let i = 0; i < v.data.length; i++) {
+    if (!Number.isFinite(v.data[i])) throw new Error(`${v.source}: value ${v.data[i]} at index ${i}; every voxel must be finite`);
+  }
+}
+
+/** Class index → stored label value (the inverse of the run's --label-map; identity without one). */
+export function classValues(labelMap: Record<string, number> | null | undefined, classes: number): number[] {
+  const values = Array.from({ length: Math.max(classes, 2) }, (_, c) => c);
+  if (labelMap) for (const [v, c] of Object.entries(labelMap)) values[c] = Number(v);
+  return values;
+}
+
+/** Output file name for an input: its name, in the input's kind (NIfTI keeps its extension; other volumes → .nii.gz). */
+function maskName(v: Volume): string {
+  const ext = fileExtension(v.source)!;
+  return stripExtension(basename(v.source)) + (ext.startsWith('.nii') ? ext : v.shape.length === 3 ? '.nii.gz' : '.png');
+}
+
+export async function predictRun(o: PredictOptions): Promise<{ written: string[] }> {
+  await useBestBackend({ backend: o.backend });
+  const weights = join(o.model, 'model.safetensors');
+  const model = await loadModel(weights).catch((e: Error) => { throw new Error(`--model ${o.model}: ${e.message}`); });
+  const cfg: RunConfig = JSON.parse(await readFile(join(o.model, 'config.json'), 'utf8').catch(() => '{}'));
+  const files = await listInputs(o.input);
+  // Everything is read and checked before any window runs.
+  const inputs: Volume[] = [];
+  for (const f of files) {
+    const v = readVolume(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f);
+    checkInput(v, model);
+    inputs.push(v);
+  }
+  const g = model.geometry;
+  const window = defaultWindow(model, cfg, o.window);
+  if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
+  for (const v of inputs) slidingWindowPlan(g, v.shape, { window, overlap: o.overlap }); // throws on a window the model cannot take
+  const values = classValues(cfg.labelMap, g.classes);
+  const maxValue = Math.max(...values);
+  const png = inputs.find((v) => !maskName(v).includes('.nii'));
+  if (png && maxValue > 255) throw new Error(`${png.source}: its mask would hold label values up to ${maxValue}; rule: PNG masks are 8-bit (0…255)`);
+  mkdirSync(o.out, { recursive: true });
+  model.eval();
+  const written: string[] = [];
+  for (const v of inputs) {
+    const { classes, probs } = await segmentVolume(model, v, cfg, {
+      window, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta, resample: o.resample, largestComponent: o.largestComponent,
+      onProgress: (done, total) => o.onProgress?.(v.source, done, total),
+    });
+    const mask = Int32Array.from(classes, (c) => values[c]);
+    const name = maskName(v);
+    const path = join(o.out, name);
+    if (name.includes('.nii')) {
+      await writeNifti(path, { data: mask, shape: v.shape }, { datatype: maxValue > 255 ? 'int16' : 'uint8', like: v, description: 'unet-ts mask' });
+    } else {
+      await writeFileAtomic(path, encodePng(mask, v.shape[1], v.shape[0], 1));
+    }
+    written.push(path);
+    if (o.probabilities) {
+      const p = join(o.out, `${stripExtension(basename(v.source))}.prob.nii.gz`);
+      await writeNifti(p, { data: probs.data, shape: v.shape, channels: probs.classes }, { datatype: 'float32', like: v.shape.length === 3 ? v : undefined, description: 'unet-ts probabilities' });
+      written.push(p);
+    }
+  }
+  model.dispose();
+  return { written };
+}

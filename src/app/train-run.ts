@@ -1,0 +1,267 @@
+/**
+ * The train workflow (Node): a folder of images and labels → patches → the trainer → a run folder holding
+ * `config.json`, `metrics.jsonl`, `curve.svg`, `checkpoints/` and `model.safetensors` + `model.json`. Any registered
+ * architecture (`arch` / `preset`). Every option is checked, and every file read, before the run folder exists.
+ * The CLI (`unet train`, `unet demo`) and the scripts call this; progress is reported through `onLog`.
+ */
+import { join } from 'node:path';
+import { tf } from '../core/tf.js';
+import { Rng } from '../core/rng.js';
+import { lookUpOption } from '../core/registry.js';
+import { useBestBackend } from '../backends/select.js';
+import { architectures, createNet, presetSpec, presets, resolveSpec } from '../models/registry.js';
+import type { NetSpec, TrainableNet } from '../models/types.js';
+import { loadDataset } from '../data/dataset.js';
+import { normalize, type NormalizeMode } from '../data/normalize.js';
+import { sampleToPatch } from '../data/sampler.js';
+import type { Sample } from '../data/types.js';
+import { lossFn, losses } from '../losses/index.js';
+import { confusionCounts, overlapScores } from '../metrics/overlap.js';
+import { predictWhole, toClasses } from '../infer/whole.js';
+import { slidingWindowVolume } from '../infer/sliding-window.js';
+import { probabilitiesToLabels } from '../infer/postprocess.js';
+import { medianSpacing } from '../infer/resample.js';
+import { train, type LogRecord, type TrainResult } from '../train/trainer.js';
+import { PrefetchBatchSource } from '../train/sources.js';
+import { RunFolder } from '../train/run-folder.js';
+import { Adam } from '../train/adam.js';
+import { decodeCheckpoint } from '../train/checkpoint.js';
+import { folderCheckpoints } from '../train/checkpoint-fs.js';
+import { TRAIN_DEFAULTS } from '../train/defaults.js';
+import type { ScheduleName } from '../train/schedule.js';
+import { saveModel } from '../io/files.js';
+
+export interface TrainRunOptions {
+  /** Folder with `images/` and `labels/`. Required. */
+  data: string;
+  /** Run folder to create. Required. */
+  out: string;
+  /** Architecture (`unet`, `attention-unet`, `unetpp`, `unetr`, `transunet`). Default: the preset's. */
+  arch?: string;
+  /** Preset. Default: `small2d`, or with `arch` that architecture's first training preset. */
+  preset?: string;
+  /** Architecture options on top of the preset's (`{ base: 32 }`, `{ deepSupervision: true }`). Default none. */
+  options?: Record<string, unknown>;
+  /** Model output channels: 1 = binary (sigmoid), K ≥ 2 classes (softmax). Default: the preset's. */
+  classes?: number;
+  /** Image channels (every image must have them). Default: the first image's (opaque PNG alpha is dropped on reading). */
+  inChannels?: number;
+  /**
+   * Patch size. Default: the network's one input size for fixed-size networks, the paper's input for valid-padded
+   * ones, else 256×256 (2-D) or 48×64×48 (3-D).
+   */
+  patch?: number[];
+  /** Default 4 (2-D), 2 (3-D). */
+  batch?: number;
+  /** Iterations. Default 1000 unless `epochs` or `minutes` is given. */
+  iterations?: number;
+  epochs?: number;
+  /** Wall-clock budget (the schedule follows it). Default none. */
+  minutes?: number;
+  /** A wall-clock ceiling that stops the run but leaves the schedule on the iterations (the demo's). Default none. */
+  maxMinutes?: number;
+  /** Default 'bce-dice' for binary, 'ce-dice' otherwise. */
+  loss?: string;
+  /** Default `TRAIN_DEFAULTS.lr` (1e-3). */
+  lr?: number;
+  /** Default `TRAIN_DEFAULTS.schedule` ('poly', nnU-Net's (1 − t)^0.9 over the iterations or the budget). */
+  schedule?: string;
+  /** Default 0. */
+  seed?: number;
+  /** Share of the cases held back for validation. Default 0.2. */
+  valFraction?: number;
+  /** Raw label value → class, e.g. {0:0, 255:1}. Default none. */
+  labelMap?: Record<number, number>;
+  /** Raw label value that marks unlabelled voxels. Default none. */
+  ignoreValue?: number;
+  /** Default 'zscore'. */
+  normalize?: NormalizeMode | 'none';
+  /** Iterations per epoch (validation cadence). Default `TRAIN_DEFAULTS.itersPerEpoch` (100). */
+  itersPerEpoch?: number;
+  /** Elastic deformation probability. Default 0. */
+  elastic?: number;
+  /** Continue the run in `out` from its last checkpoint. Default false. */
+  resume?: boolean;
+  /** Epochs without improvement before stopping. Default none. */
+  patience?: number;
+  /** Backend name. Default: the fastest available (onednn in Node). */
+  backend?: string;
+  /** Convolution precision: 'auto' (bf16 where the CPU has AVX512-BF16, else fp32), 'fp32', 'bf16'. Default 'auto'. */
+  precision?: 'fp32' | 'bf16' | 'auto';
+  /** Called once before the first iteration with the planned iterations (undefined for a time budget). */
+  onStart?: (plannedIterations: number | undefined) => void;
+  /** Every iteration and validation. */
+  onLog?: (rec: LogRecord) => void;
+}
+
+export interface TrainRun {
+  result: TrainResult;
+  model: TrainableNet;
+  spec: NetSpec;
+  val: Sample[];
+  classes: number;
+  finalMetrics?: Record<string, number>;
+  /** Median seconds per training iteration (from the run's log). */
+  stepMedianS: number;
+}
+
+/** The spec a run trains: preset (or the architecture's first training preset) with the run's overrides on top. */
+export function runSpec(o: Pick<TrainRunOptions, 'arch' | 'preset' | 'options' | 'classes' | 'seed' | 'inChannels'>): { preset: string; spec: NetSpec } {
+  let preset = o.preset;
+  if (!preset) {
+    if (!o.arch) preset = 'small2d';
+    else {
+      const a = architectures.get(o.arch); // unknown names: the valid ones and the nearest
+      const names = Object.keys(a.presets);
+      preset = names.find((n) => a.presets[n].role === 'train') ?? names[0];
+    }
+  }
+  const p = presets.get(preset);
+  if (o.arch && p.arch !== architectures.get(o.arch).name) throw new Error(`--preset ${preset} is a preset of '${p.arch}', not of --arch ${o.arch}`);
+  const overrides = { ...(o.options ?? {}), classes: o.classes, seed: o.seed, inChannels: o.inChannels };
+  return { preset, spec: presetSpec(preset, overrides) };
+}
+
+/** Mean Dice of the foreground classes of each validation case (and per class): the score `best` tracks. */
+export async function validationDice(model: TrainableNet, samples: Sample[], k: number, patch: readonly number[]): Promise<Record<string, number> & { score: number }> {
+  const n = Math.max(k, 2);
+  const g = model.geometry;
+  const perClass = new Array(n).fill(0);
+  for (const s of samples) {
+    let pred: Int32Array;
+    const whole = g.padding === 'same' && !g.fixed && s.image.shape.every((v) => v % g.stride === 0);
+    if (whole) {
+      const x = tf.tensor(s.image.data, [1, ...s.image.shape, s.image.channels]);
+      const logits = predictWhole(model, x);
+      pred = toClasses(logits);
+      tf.dispose([x, logits]);
+    } else {
+      // Overlap-tile (valid padding) or windows of the training patch (fixed-size networks, sizes off the grid).
+      pred = probabilitiesToLabels(await slidingWindowVolume(model, s.image, g.padding === 'valid' ? {} : { window: patch }));
+    }
+    const sc = overlapScores(confusionCounts(pred, s.label, n, { ignore: -1 }));
+    for (let c = 1; c < n; c++) perClass[c] += sc.dice[c] / samples.length;
+  }
+  const fg = perClass.slice(1);
+  const out: Record<string, number> & { score: number } = { score: fg.reduce((a, b) => a + b, 0) / fg.length };
+  fg.forEach((d, i) => (out[`dice_${i + 1}`] = d));
+  return out;
+}
+
+/** Every option checked (names, ranges, the patch against the network), before any file is read or written. */
+export function checkTrainOptions(o: TrainRunOptions): { preset: string; spec: NetSpec; patch: number[]; lossName: string; schedule: ScheduleName; normMode: NormalizeMode | 'none' } {
+  const { preset, spec } = runSpec(o);
+  const g = createGeometry(spec);
+  const dims = g.spatialDims;
+  const p = presets.get(preset);
+  const patch = o.patch ?? (g.fixed ? [...g.fixed] : g.padding === 'valid' ? [...p.defaultInput] : dims === 2 ? [256, 256] : [48, 64, 48]);
+  if (patch.length !== dims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; preset ${preset} is ${dims}-D`);
+  try {
+    g.output(patch); // a size the network cannot take fails here, before any file is written
+  } catch (e) {
+    throw new Error(`--patch ${patch.join('x')}: ${(e as Error).message}`);
+  }
+  const lossName = o.loss ?? (g.classes === 1 ? 'bce-dice' : 'ce-dice');
+  losses.get(lossName);
+  const schedule = lookUpOption('schedule', o.schedule ?? TRAIN_DEFAULTS.schedule, ['constant', 'step', 'cosine', 'poly'] as const);
+  const normMode = lookUpOption('normalisation', o.normalize ?? 'zscore', ['zscore', 'minmax', 'percentile', 'none'] as const);
+  const positive = (name: string, v: number | undefined, integer: boolean) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} > 0, got ${v}`);
+  };
+  positive('--batch', o.batch, true);
+  positive('--iterations', o.iterations, true);
+  positive('--epochs', o.epochs, true);
+  positive('--minutes', o.minutes, false);
+  positive('--max-minutes', o.maxMinutes, false);
+  positive('--lr', o.lr, false);
+  positive('--iters-per-epoch', o.itersPerEpoch, true);
+  positive('--patience', o.patience, true);
+  if (o.valFraction !== undefined && !(o.valFraction >= 0 && o.valFraction < 1)) throw new Error(`--val-fraction must be in [0, 1), got ${o.valFraction}`);
+  if (o.elastic !== undefined && !(o.elastic >= 0 && o.elastic <= 1)) throw new Error(`--elastic must be a probability in [0, 1], got ${o.elastic}`);
+  return { preset, spec, patch, lossName, schedule, normMode };
+}
+
+function createGeometry(spec: NetSpec) {
+  return architectures.get(spec.arch).geometry(spec.options as never);
+}
+
+export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
+  const checked = checkTrainOptions(o);
+  const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
+  let { spec } = checked;
+  const { preset, patch, lossName, schedule, normMode } = checked;
+  const g = createGeometry(spec);
+  const dims = g.spatialDims;
+  const K = g.classes;
+  const loss = lossFn(lossName);
+  // Everything is read and checked before any training starts.
+  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: o.inChannels })
+    .catch((e: Error) => {
+      const hint = !o.labelMap && /label value/.test(e.message) ? ' (labels stored as other values, e.g. 0/255, need --label-map VALUE:CLASS,…, e.g. 0:0,255:1)' : '';
+      throw new Error(e.message + hint);
+    });
+  const odd = samples.find((s) => s.image.shape.length !== dims);
+  if (odd) throw new Error(`${o.data}: preset ${preset} is ${dims}-D but ${odd.name} is ${odd.image.shape.length}-D`);
+  if (o.inChannels === undefined && samples[0].image.channels !== g.inChannels) {
+    spec = resolveSpec(spec.arch, { ...spec.options, inChannels: samples[0].image.channels }); // the data's channels by default
+  }
+  for (const s of samples) if (normMode !== 'none') s.image.data = normalize(s.image.data, s.image.channels, normMode);
+  const rng = new Rng(o.seed ?? 0);
+  const order = samples.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  const nVal = o.valFraction === 0 ? 0 : Math.max(1, Math.round((o.valFraction ?? 0.2) * samples.length));
+  if (samples.length - nVal < 1) throw new Error(`${o.data}: ${samples.length} cases leave none for training with --val-fraction ${o.valFraction ?? 0.2}`);
+  const val = order.slice(0, nVal).map((i) => samples[i]);
+  const trn = order.slice(nVal).map((i) => samples[i]);
+  const model = createNet(spec);
+  const lr = o.lr ?? TRAIN_DEFAULTS.lr;
+  const config = {
+    arch: spec.arch, preset, options: spec.options, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr,
+    schedule, precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
+    labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
+    val: val.map((s) => s.name), backend,
+    // The training images' median voxel spacing: `unet predict` resamples volumes to it.
+    spacing: medianSpacing(trn.map((s) => s.image)),
+  };
+  const folder = new RunFolder(o.out);
+  await folder.init(config);
+  const data = new PrefetchBatchSource(trn.map(sampleToPatch), {
+    batchSize: config.batch, patch: { size: patch, foregroundFraction: 0.33 },
+    augment: { flip: true, rotate: true, elasticProb: o.elastic ?? 0, scale: 0, shift: 0 },
+  }, rng, trn.map((s) => s.name));
+  const perEpoch = o.itersPerEpoch ?? TRAIN_DEFAULTS.itersPerEpoch;
+  const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : o.minutes !== undefined ? 1e9 : 1000);
+  const checkpoints = folderCheckpoints(join(o.out, 'checkpoints'));
+  const stepTimes: number[] = [];
+  let lastT = 0;
+  o.onStart?.(o.minutes !== undefined && o.iterations === undefined ? undefined : total);
+  try {
+    const result = await train({
+      model, data, lr, schedule: { name: schedule }, iterations: total, itersPerEpoch: perEpoch,
+      minutes: o.minutes, maxMinutes: o.maxMinutes, patience: o.patience, checkpoints, resume: o.resume, config,
+      loss: (logits, target, weights) => loss({ logits, target, weights }),
+      validate: val.length ? () => validationDice(model, val, K, patch) : undefined,
+      onLog: (rec) => {
+        void folder.log(rec);
+        if (rec.kind === 'iter') { stepTimes.push(rec.elapsedS - lastT); }
+        lastT = rec.elapsedS;
+        o.onLog?.(rec);
+      },
+    });
+    await folder.flush();
+    // Keep the weights that validated best (the last ones when there is no validation).
+    const best = val.length ? await checkpoints.read('best') : undefined;
+    if (best) {
+      const scratch = new Adam();
+      decodeCheckpoint(best, checkpoints.where('best'), model, scratch);
+      scratch.dispose();
+    }
+    model.eval();
+    const finalMetrics = val.length ? await validationDice(model, val, K, patch) : undefined;
+    await saveModel(model, join(o.out, 'model.safetensors'));
+    const sorted = [...stepTimes].sort((a, b) => a - b);
+    return { result, model, spec, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
+  } finally {
+    await data.close();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Segmenting one image or volume the way training saw its data (browser-safe): the training normalisation →
+ * resampling to the training spacing (volumes whose spacing differs) → sliding windows (Gaussian blending, or
+ * overlap-tile for valid-padded networks; the one input size for fixed-size networks) → probabilities back on the
+ * input grid → argmax / threshold, optionally the largest component per class.
+ */
+import type { Volume } from '../io/volume.js';
+import type { SegmentationNet } from '../models/types.js';
+import { normalize, type NormalizeMode } from '../data/normalize.js';
+import { slidingWindowVolume, type SlidingWindowOptions, type ProbabilityMap } from './sliding-window.js';
+import { resampleGrid, resampleVolume } from './resample.js';
+import { postprocess } from './postprocess.js';
+
+/** What a training run recorded that prediction must repeat (`config.json` of a run folder). */
+export interface TrainingConventions {
+  /** The training patch: the default window of padded networks. */
+  patch?: number[];
+  /** Per-image intensity normalisation. Default none. */
+  normalize?: NormalizeMode | 'none';
+  /** The training images' median voxel spacing (3-D): volumes are resampled to it. */
+  spacing?: number[];
+}
+
+export interface SegmentOptions extends SlidingWindowOptions {
+  /** Resample volumes to the training spacing first. Default true. */
+  resample?: boolean;
+  /** Keep only the largest connected component of each class. Default false. */
+  largestComponent?: boolean;
+}
+
+const sameSpacing = (a: readonly number[], b: readonly number[]) => a.every((s, i) => Math.abs(s - b[i]) <= 1e-3 * Math.max(s, b[i]));
+
+/** The window a network of this geometry uses on inputs of a run: given, the network's one size, or the training patch. */
+export function defaultWindow(model: Pick<SegmentationNet, 'geometry'>, conv: TrainingConventions, window?: number[]): number[] | undefined {
+  const g = model.geometry;
+  return window ?? (g.fixed ? [...g.fixed] : g.padding === 'same' ? conv.patch : undefined);
+}
+
+/** Class indices on the input's grid and the probabilities they came from. */
+export async function segmentVolume(model: Pick<SegmentationNet, 'geometry' | 'forward'>, v: Volume, conv: TrainingConventions, o: SegmentOptions = {}): Promise<{ classes: Int32Array; probs: ProbabilityMap }> {
+  const prepared: Volume = { ...v, data: conv.normalize && conv.normalize !== 'none' ? normalize(Float32Array.from(v.data), v.channels, conv.normalize) : v.data };
+  const resample = (o.resample ?? true) && v.shape.length === 3 && conv.spacing?.length === 3 && !sameSpacing(v.spacing, conv.spacing);
+  const grid = resample ? resampleVolume(prepared, { spacing: conv.spacing! }) : prepared;
+  let probs = await slidingWindowVolume(model, grid, { ...o, window: defaultWindow(model, conv, o.window as number[] | undefined) });
+  if (resample) probs = { data: resampleGrid(probs.data, probs.shape, probs.classes, v.shape, 'linear'), shape: [...v.shape], classes: probs.classes };
+  return { classes: postprocess(probs, { largestComponent: o.largestComponent }), probs };
+}
