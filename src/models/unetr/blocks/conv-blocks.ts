@@ -9,7 +9,8 @@ import { tf, type Tensor } from '../../../core/tf.js';
 import type { Rng } from '../../../core/rng.js';
 import { Module } from '../../../nn/module.js';
 import { Conv, ConvTranspose } from '../../../nn/conv.js';
-import { makeNorm, type Norm } from '../../../nn/norm.js';
+import { BatchNorm } from '../../../nn/norm.js';
+import { normalize } from '../../../nn/ops/normalize.js';
 import type { SpatialDims } from '../../../nn/factory.js';
 import { LEAKY_SLOPE, type UnetrNorm } from '../options.js';
 
@@ -32,12 +33,43 @@ export function up2(dims: SpatialDims, inC: number, outC: number, rng: Rng): Con
   return new ConvOnly(new ConvTranspose(dims, inC, outC, 2, false, rng));
 }
 
-/** Norm without parameters ('instance': no affine, no running statistics) or BatchNorm with PyTorch's defaults. */
-function norm(kind: UnetrNorm, channels: number): Norm {
-  return makeNorm(kind, channels, { affine: kind === 'batch' })!;
+/**
+ * InstanceNorm without parameters (MONAI's 'instance': no affine, no running statistics), per sample and channel over
+ * the spatial axes, computed on the [S, B·C] view (x [B, ...S, C] transposed to [S, B, C]; a reshape when B = 1) so
+ * that the statistics are reductions over the leading axis and every broadcast a trailing one: the shapes the native
+ * backend runs. (`nn/norm.ts`'s InstanceNorm reduces [B, S, C] over its middle axis, which the native backend sends
+ * to tfjs's CPU kernels.)
+ */
+export class InstanceNormNoParams extends Module {
+  apply(x: Tensor): Tensor {
+    return tf.tidy(() => {
+      const B = x.shape[0], C = x.shape[x.rank - 1];
+      const S = x.size / (B * C);
+      const lead = B === 1 ? tf.reshape(x, [S, C]) : tf.transpose(tf.reshape(x, [B, S, C]), [1, 0, 2]); // [S, B, C]
+      const { y, mean, variance } = normalize(lead, [0], 1e-5);
+      tf.dispose([mean, variance]);
+      return B === 1 ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(y, [1, 0, 2]), x.shape); // [B, ...S, C]
+    });
+  }
 }
 
-const lrelu = (x: Tensor) => tf.leakyRelu(x, LEAKY_SLOPE);
+type Norm = BatchNorm | InstanceNormNoParams;
+
+/** Norm without parameters ('instance') or BatchNorm with PyTorch's defaults ('batch'). */
+function norm(kind: UnetrNorm, channels: number): Norm {
+  return kind === 'instance' ? new InstanceNormNoParams() : new BatchNorm(channels);
+}
+
+/**
+ * LeakyReLU(x) = x·m, m = α + (1 − α)·step(x) (α for x ≤ 0, as PyTorch: its slope at 0 is α), as one recorded op whose
+ * gradient is dy·m. Step, the scalar maps and the products are native-backend kernels; tfjs's LeakyRelu and its
+ * gradient (Greater, Select) are not.
+ */
+const lrelu = tf.customGrad(((x: Tensor, save: tf.GradSaveFunc) => {
+  const m = tf.add(tf.mul(tf.step(x), 1 - LEAKY_SLOPE), LEAKY_SLOPE);
+  save([m]);
+  return { value: tf.mul(x, m), gradFunc: (dy: Tensor, [mask]: Tensor[]) => tf.mul(dy, mask) };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: Tensor) => Tensor;
 
 /** A conv block: residual or basic. Keys `conv1.conv.weight`, `conv2.conv.weight`, `norm1.*`, `norm2.*` (+ `conv3`, `norm3`). */
 export interface ConvBlock extends Module {
