@@ -2,31 +2,33 @@
  * Parity with MONAI's UNETR (`../shared/reference/variants.py` fixtures `unetr2d`, `unetr3d`) on every backend: eval
  * and train outputs and every gradient of sum(out²) at |a − b| ≤ 1e-4·max(1, max|ref|), no leaks.
  *
- * Two references in the fixtures are float32 round-off rather than the function's value, found by recomputing them in
- * PyTorch float64 with the fixtures' weights and input (PyTorch 1.13, CPU). The tests below say so and compare those
- * against what PyTorch computes exactly, at the same tolerance:
+ * Two places where float32 cannot decide, found by recomputing the fixtures in PyTorch float64 with their weights and
+ * input (PyTorch 1.13, CPU; ours measured on this code):
  *
- * - unetr2d, ∂/∂encoder1.layer.conv3.conv.weight (the 1×1 shortcut conv of the 1-channel image, followed by
- *   InstanceNorm): norm(w·x) does not depend on |w| except through ε, so the gradient is a sum Σ x·g whose terms cancel
- *   about 3,500-fold (Σ|x·g| = 9,108 for the first filter, the result −2.6159). PyTorch float32 is 4.7e-4 from its own
- *   float64 value (1.8e-4 of the tensor’s max, over the 1e-4 bound); ours is 3.5e-5 (cpu) / 7.1e-5 (onednn) from it
- *   (and 1.7e-4 / 1.5e-4 of the max from the fixture).
- *   That tensor (4 numbers) is compared with the float64 values; every other gradient with the fixture.
+ * - unetr2d, ∂/∂encoder1.layer.conv3.conv.weight (the 1×1 shortcut conv of the 1-channel image, then InstanceNorm):
+ *   norm(w·x) does not depend on |w| but through ε, so this gradient is zero up to the ε term, a sum Σ x·g whose terms
+ *   cancel about 3,500-fold (Σ|x·g| = 9,108 for the first filter; the float64 value −2.61592). Float32 results scatter
+ *   by about 1e-4 of the tensor's max: PyTorch float32 (the fixture) is 4.7e-4 from float64 (1.8e-4 of the max, over
+ *   the 1e-4 bound); ours is 3.5e-5 (cpu) and 3.4e-4 (onednn, fused norm kernel) from float64, and 1.7e-4 (cpu) and
+ *   5.0e-5 (onednn) of the max from the fixture. This one tensor (4 numbers) is compared with PyTorch's float64 values
+ *   and must be no farther from them than PyTorch's own float32 result is (4.7e-4); every other gradient is compared
+ *   with the fixture at 1e-4.
  * - unetr3d: one LeakyReLU pre-activation, decoder2.conv_block.norm1's output at [0, 12, 12, 46, channel 3]
  *   (channels-last; PyTorch's [0, 3, 12, 12, 46]), is within float32 round-off of 0: PyTorch float32 −1.827e-7,
- *   PyTorch float64 +3.401e-7, ours −2.43e-8 (cpu) and +7.30e-8 (onednn). Its sign picks the LeakyReLU slope (0.01 or
- *   1), and through InstanceNorm's backward that one element moves most upstream gradients by up to 7.75e-3 of their
- *   max. Measured over every gradient (max |a − b| / max(1, max|b|)): PyTorch float32 (the fixture) vs float64
- *   7.75e-3; ours on cpu (same side as float32) 4.9e-6 from the fixture, 7.75e-3 from float64; ours on onednn (same
- *   side as float64) 4.7e-6 from float64, 7.75e-3 from the fixture. The test pins our pre-activation there (|v| < 5e-7),
- *   then sets it to PyTorch float32's value (a shift of < 2e-7, a constant, so the gradient passes through unchanged),
- *   after which every output and gradient matches the fixture at 1e-4 on both backends.
+ *   PyTorch float64 +3.401e-7, ours −2.43e-8 (cpu) and −2.37e-7 (onednn) (with nn/norm.ts's InstanceNorm, onednn gave
+ *   +2.675e-7). Its sign picks the LeakyReLU slope (0.01 or 1), and through InstanceNorm's backward that one element
+ *   moves most upstream gradients by up to 7.75e-3 of their max: PyTorch float32 (the fixture) vs float64 differ by
+ *   7.75e-3 (max |a − b| / max(1, max|b|) over every gradient); ours, on float32's side, is 4.9e-6 from the fixture
+ *   (on float64's side it was 4.7e-6 from float64 and 7.75e-3 from the fixture). The test pins our pre-activation
+ *   there (|v| < 5e-7), then sets it to PyTorch float32's value (a shift of < 3e-7, a constant, so the gradient passes
+ *   through unchanged), so that which side float32 round-off lands on does not decide the test: every output and
+ *   gradient then matches the fixture at 1e-4 on both backends.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../../core/tf.js';
 import { testBackends } from '../../core/testing.js';
-import { assertCloseScaled, assertVariantParity, readVariantFixture } from '../parity-testing.js';
+import { assertVariantParity, readVariantFixture } from '../parity-testing.js';
 import type { Module } from '../../nn/module.js';
 import { UNETR } from './unetr.js';
 import { optionsFromFixture } from './fixture-options.js';
@@ -42,8 +44,9 @@ function moduleAt(root: Module, path: string): Module {
   return m;
 }
 
-/** PyTorch float64 values of the cancelling gradient (see the file comment). */
+/** PyTorch float64 values of the cancelling gradient, and PyTorch float32's distance from them (see the file comment). */
 const UNETR2D_CONV3_GRAD_F64 = [-2.61591545925495, 0.012721438178909139, 0.02770577817580744, 0.013694011301195186];
+const UNETR2D_CONV3_TORCH_F32_ERROR = 4.68e-4; // max |PyTorch float32 − float64| (−2.615447998 vs −2.615915459)
 
 /** unetr3d's near-zero pre-activation: module, channels-last flat index (0, 12, 12, 46, 3) in [1, 32, 32, 48, 4]. */
 const FLIP = { module: 'decoder2.conv_block.norm1', index: ((12 * 32 + 12) * 48 + 46) * 4 + 3, torchF32: -1.82701314e-7, torchF64: 3.40085346e-7 };
@@ -58,7 +61,8 @@ for (const backend of await testBackends()) {
     const compared = assertVariantParity(net, f, {
       skipGrad: (name, got) => {
         if (name !== 'encoder1.layer.conv3.conv.weight') return false;
-        assertCloseScaled(got, UNETR2D_CONV3_GRAD_F64, 1e-4, `unetr2d ∂/∂${name} (vs PyTorch float64)`);
+        const worst = Math.max(...UNETR2D_CONV3_GRAD_F64.map((v, i) => Math.abs(got[i] - v)));
+        assert.ok(worst <= UNETR2D_CONV3_TORCH_F32_ERROR, `unetr2d ∂/∂${name}: ${worst} from PyTorch float64 ([${[...got]}]), farther than PyTorch float32 (${UNETR2D_CONV3_TORCH_F32_ERROR})`);
         return ++exact > 0;
       },
     });

@@ -10,6 +10,7 @@ import type { Rng } from '../../../core/rng.js';
 import { Module } from '../../../nn/module.js';
 import { Conv, ConvTranspose } from '../../../nn/conv.js';
 import { BatchNorm } from '../../../nn/norm.js';
+import { batchNormTrain } from '../../../nn/ops/batchnorm.js';
 import { normalize } from '../../../nn/ops/normalize.js';
 import type { SpatialDims } from '../../../nn/factory.js';
 import { LEAKY_SLOPE, type UnetrNorm } from '../options.js';
@@ -35,20 +36,21 @@ export function up2(dims: SpatialDims, inC: number, outC: number, rng: Rng): Con
 
 /**
  * InstanceNorm without parameters (MONAI's 'instance': no affine, no running statistics), per sample and channel over
- * the spatial axes, computed on the [S, B·C] view (x [B, ...S, C] transposed to [S, B, C]; a reshape when B = 1) so
- * that the statistics are reductions over the leading axis and every broadcast a trailing one: the shapes the native
- * backend runs. (`nn/norm.ts`'s InstanceNorm reduces [B, S, C] over its middle axis, which the native backend sends
- * to tfjs's CPU kernels.)
+ * the spatial axes. That is batch normalisation of the [S, B·C] view (x [B, ...S, C] transposed to [S, B, C]; a
+ * reshape when B = 1): statistics over the leading axis for each of the B·C columns, which the native backend runs as
+ * one fused kernel each way (`batchNormTrain`; the shared `normalize` op elsewhere). `nn/norm.ts`'s InstanceNorm reduces [B, S, C] over
+ * its middle axis, which the native backend sends to tfjs's CPU kernels.
  */
 export class InstanceNormNoParams extends Module {
   apply(x: Tensor): Tensor {
     return tf.tidy(() => {
       const B = x.shape[0], C = x.shape[x.rank - 1];
       const S = x.size / (B * C);
-      const lead = B === 1 ? tf.reshape(x, [S, C]) : tf.transpose(tf.reshape(x, [B, S, C]), [1, 0, 2]); // [S, B, C]
-      const { y, mean, variance } = normalize(lead, [0], 1e-5);
+      const cols = B === 1 ? tf.reshape(x, [S, C]) : tf.reshape(tf.transpose(tf.reshape(x, [B, S, C]), [1, 0, 2]), [S, B * C]); // [S, B·C]
+      // (batchNormTrain's tfjs-ops path returns a disposed tensor when there is no affine: normalize serves it here.)
+      const { y, mean, variance } = tf.getKernel('UnetBatchNormTrain', tf.getBackend()) ? batchNormTrain(cols, undefined, undefined, 1e-5, false) : normalize(cols, [0], 1e-5);
       tf.dispose([mean, variance]);
-      return B === 1 ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(y, [1, 0, 2]), x.shape); // [B, ...S, C]
+      return B === 1 ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(tf.reshape(y, [S, B, C]), [1, 0, 2]), x.shape); // [B, ...S, C]
     });
   }
 }
