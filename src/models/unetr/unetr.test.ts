@@ -11,6 +11,7 @@ import { unetr } from './index.js';
 import { UNETR } from './unetr.js';
 import { resolveOptions, type ResolvedUNETROptions, type UNETROptions } from './options.js';
 import { unetrParams, unetrStages } from './plan.js';
+import { slidingWindow } from '../../infer/sliding-window.js';
 
 const small = (o: UNETROptions): UNETROptions => ({ featureSize: 2, hiddenSize: 8, mlpDim: 8, numHeads: 2, ...o });
 
@@ -131,6 +132,20 @@ for (const backend of await testBackends()) {
     net.dispose();
   });
 }
+
+test('sliding window: the fixed input size is the window (an image larger and smaller than imgSize on different axes)', async () => {
+  await tf.setBackend('cpu');
+  const net = new UNETR(small({ spatialDims: 2, imgSize: [32, 16], classes: 3 })).eval();
+  const image = tf.randomNormal([1, 40, 12, 1], 0, 1, 'float32', 9);
+  const before = tf.memory().numTensors;
+  const p = await slidingWindow(net, image);
+  assert.deepEqual([p.shape, p.classes, p.data.length], [[40, 12], 3, 40 * 12 * 3]);
+  for (let i = 0; i < 40 * 12; i++) assert.ok(Math.abs(p.data[3 * i] + p.data[3 * i + 1] + p.data[3 * i + 2] - 1) < 1e-5, 'probabilities');
+  assert.equal(tf.memory().numTensors, before, 'no leak');
+  await assert.rejects(slidingWindow(net, image, { window: [32, 32] }), /window \[32,32\].*axis 1 size 32: must be exactly 16/);
+  image.dispose();
+  net.dispose();
+});
 
 test('tiny: the smallest network of the family trains 2 iterations (loss finite, weights move)', async () => {
   await tf.setBackend('cpu');
