@@ -3,7 +3,7 @@
  * and train outputs and every gradient of sum(out²) at |a − b| ≤ 1e-4·max(1, max|ref|), no leaks.
  *
  * Two places where float32 cannot decide, found by recomputing the fixtures in PyTorch float64 with their weights and
- * input (PyTorch 1.13, CPU; ours measured on this code):
+ * input (PyTorch 1.13, CPU: `scripts/unetr_float64.py NAME`; ours measured on this code):
  *
  * - unetr2d, ∂/∂encoder1.layer.conv3.conv.weight (the 1×1 shortcut conv of the 1-channel image, then InstanceNorm):
  *   norm(w·x) does not depend on |w| but through ε, so this gradient is zero up to the ε term, a sum Σ x·g whose terms
