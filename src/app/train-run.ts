@@ -98,6 +98,9 @@ export interface TrainRun {
   result: TrainResult;
   model: TrainableNet;
   spec: NetSpec;
+  preset: string;
+  /** The backend it trained on. */
+  backend: string;
   val: Sample[];
   classes: number;
   finalMetrics?: Record<string, number>;
@@ -260,7 +263,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     const finalMetrics = val.length ? await validationDice(model, val, K, patch) : undefined;
     await saveModel(model, join(o.out, 'model.safetensors'));
     const sorted = [...stepTimes].sort((a, b) => a - b);
-    return { result, model, spec, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
+    return { result, model, spec, preset, backend, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
   } finally {
     await data.close();
   }
