@@ -28,7 +28,8 @@ export class Embeddings extends Module {
     const trunk = this.hybridModel.apply(x); // [B, H/16, H/16, 16w]
     const tokens = tf.tidy(() => {
       const p = this.patchEmbeddings.apply(trunk.x); // [B, g, g, hidden]
-      const t = tf.reshape(p, [p.shape[0], p.shape[1] * p.shape[2], p.shape[3]]); // [B, g², hidden], row-major as flatten(2)
+      const [b, g1, g2, hidden] = p.shape as [number, number, number, number];
+      const t = tf.reshape(p, [b, g1 * g2, hidden]); // [B, g², hidden], row-major as flatten(2)
       return dropout(tf.add(t, this.positionEmbeddings), this.rate, this.training, this.dropRng);
     });
     trunk.x.dispose();

@@ -61,7 +61,7 @@ export class ResNetV2 extends Module {
    * at the bottom and right to H/4 (upstream's rule), while block 2 reads the unpadded map.
    */
   apply(x: Tensor): TrunkOutput {
-    const size = x.shape[1];
+    const size = x.shape[1]!;
     const out = tf.tidy(() => {
       const r = this.root.apply(x); // [B, H/2, H/2, w]
       const skips: Tensor[] = [r];
@@ -69,7 +69,7 @@ export class ResNetV2 extends Module {
       this.blocks.forEach((units, b) => {
         for (const unit of units) h = unit.apply(h); // [B, H/4 − 1 | H/8 | H/16, …, 4w·2^b]
         if (b < this.blocks.length - 1) {
-          const pad = Math.floor(size / 4 / (b + 1)) - h.shape[1];
+          const pad = Math.floor(size / 4 / (b + 1)) - h.shape[1]!;
           if (pad < 0 || pad >= 3) throw new Error(`ResNetV2: block ${b + 1} gives [${h.shape}] for input size ${size}`);
           skips.push(pad ? padAxisZeros(padAxisZeros(h, 1, 0, pad), 2, 0, pad) : h); // [B, H/4 | H/8, …, 4w·2^b]
         }
