@@ -67,7 +67,7 @@ export class TransUNet extends Module implements SegmentationNet {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     return tf.tidy(() => {
-      const rgb = x.shape[3] === 1 ? tf.tile(x, [1, 1, 1, 3]) : x; // [B, H, H, 3]
+      const rgb = x.shape[3] === 1 ? tf.concat([x, x, x], 3) : x; // [B, H, H, 3] (concat: a native block copy, unlike Tile)
       const { tokens, skips } = this.transformer.apply(rgb); // [B, g², hidden]; skips [B, H/8, ·, 8w], [B, H/4, ·, 4w], [B, H/2, ·, w]
       const h = this.decoder.apply(tokens, skips); // [B, H, H, decoderChannels[3]]
       return this.head.apply(h); // [B, H, H, classes]
