@@ -11,6 +11,7 @@ import { maskMetrics } from '../src/metrics/registry.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src/models/registry.js';
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
+import { importRun } from '../src/app/import.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
@@ -107,6 +108,7 @@ program.command('train')
   .requiredOption('--out <rundir>', 'run folder: config.json, metrics.jsonl, curve.svg, checkpoints/, model.safetensors')
   .option('--arch <name>', `architecture: ${ARCHS_HELP} (default: the preset's)`)
   .option('--preset <name>', `${PRESETS_HELP} (default small2d, or the --arch's first training preset)`)
+  .option('--init <model>', 'start from these weights (a model.safetensors with its model.json, e.g. from unet import); the network is the file\'s')
   .option('--base <f>', 'U-Net base width (same as --option base=F)', int('--base'))
   .option('--option <name=value>', 'an architecture option on top of the preset\'s, e.g. deepSupervision=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
@@ -134,7 +136,7 @@ program.command('train')
   .option('--json', 'print one JSON object at the end (arch, preset, params, iterations, seconds, median s/step, best and final validation)')
   .action(async (o) => {
     const run = await runTraining({
-      data: o.data, out: o.out, arch: o.arch, preset: o.preset, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      data: o.data, out: o.out, arch: o.arch, preset: o.preset, init: o.init, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet || o.json,
@@ -151,6 +153,17 @@ program.command('train')
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
     console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
+  });
+
+program.command('import')
+  .description('a model file from weights made elsewhere: a PyTorch state dict (.safetensors, the reference module\'s names) or an upstream release (.npz: TransUNet\'s R50+ViT-B_16 encoder)')
+  .requiredOption('--weights <file>', '.safetensors state dict or .npz release')
+  .requiredOption('--preset <name>', `the network the weights are for: ${PRESETS_HELP}`)
+  .requiredOption('--out <model.safetensors>', 'model file to write (+ its .json); train from it with unet train --init')
+  .option('--option <name=value>', 'an option on top of the preset\'s, e.g. classes=2 or imgSize=256 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .action(async (o) => {
+    const r = await importRun({ weights: o.weights, preset: o.preset, options: parseOptionPairs(o.option), out: o.out });
+    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
   });
 
 program.command('predict')

@@ -3,7 +3,7 @@
  * TransUNet's `R50+ViT-B_16.npz`) read as safetensors-style entries: float16/32/64 → F32, integers → I32. Browser-safe
  * (fflate unzips). Every error names the file, the array and the rule.
  */
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import type { SafeTensor } from './safetensors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -65,4 +65,20 @@ export function readNpz(bytes: Uint8Array, where: string): Map<string, SafeTenso
   }
   if (out.size === 0) throw new Error(`${where}: the archive holds no .npy arrays`);
   return out;
+}
+
+/** An `.npz` archive (stored, as `numpy.savez` writes) of float32 arrays: the inverse of `readNpz` for F32 entries. */
+export function encodeNpz(arrays: ReadonlyMap<string, { shape: readonly number[]; data: ArrayLike<number> }>): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, t] of arrays) {
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''}), }`;
+    header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n'; // numpy pads the header to a multiple of 64 bytes
+    const body = new Uint8Array(Float32Array.from(t.data).buffer);
+    const out = new Uint8Array(10 + header.length + body.length);
+    out.set([...MAGIC, 1, 0, header.length & 0xff, header.length >> 8]);
+    out.set(new TextEncoder().encode(header), 10);
+    out.set(body, 10 + header.length);
+    files[`${name}.npy`] = out;
+  }
+  return zipSync(files, { level: 0 });
 }

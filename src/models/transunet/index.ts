@@ -8,7 +8,7 @@ import { TransUNet } from './transunet.js';
 import { resolveOptions, type ResolvedTransUNetOptions, type TransUNetOptions } from './options.js';
 import { transunetGeometry, transunetParams, transunetStages } from './plan.js';
 import { transunetPresets } from './presets.js';
-import { transunetForeignKey } from './npz-keys.js';
+import { loadNpzEncoder, transunetForeignKey } from './npz-keys.js';
 
 export const transunet: Architecture<ResolvedTransUNetOptions> = {
   name: 'transunet',
@@ -20,6 +20,7 @@ export const transunet: Architecture<ResolvedTransUNetOptions> = {
   params: transunetParams,
   presets: transunetPresets,
   foreignKey: transunetForeignKey,
+  importPretrained: (net, npz, where) => loadNpzEncoder(net as TransUNet, npz, where),
   tiny: { imgSize: 32, classes: 2, hiddenSize: 8, mlpDim: 16, numHeads: 2, numLayers: 1, blockUnits: [1, 2, 1], widthFactor: 0.5, decoderChannels: [8, 4, 4, 4], nSkip: 3 },
 };
 
