@@ -24,4 +24,6 @@ export const transunet: Architecture<ResolvedTransUNetOptions> = {
 };
 
 export { TransUNet } from './transunet.js';
+export { loadNpzEncoder, npzToStateDict, transunetForeignKey } from './npz-keys.js';
+export { readNpz } from './npz.js';
 export type { TransUNetOptions, ResolvedTransUNetOptions } from './options.js';
