@@ -59,7 +59,7 @@ function centralDirectory(bytes: Uint8Array, where: string): Entry[] {
 }
 
 async function inflateRaw(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const stream = new Blob([data.slice()]).stream().pipeThrough(new DecompressionStream('deflate-raw')); // a copy: an ArrayBuffer-backed BlobPart
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
