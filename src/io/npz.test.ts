@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../core/testing.js';
 import { readNpy, readNpz } from './npz.js';
 
 /** A .npy file as numpy.save writes it (version 1.0 header padded to 64 bytes). */
@@ -59,3 +62,19 @@ test('reads an archive written by numpy.savez_compressed (deflated entries, slas
   assert.deepEqual(k.shape, [1, 2]);
   assert.deepEqual([...k.data], [1.5, -2]);
 });
+
+for (const file of ['sample.npz', 'sample-compressed.npz']) {
+  test(`reads NumPy's ${file} (${file.includes('compressed') ? 'deflated' : 'stored, zip64 records'}): names, shapes, float32/64/16 values, a 0-d array`, () => {
+    const npz = readNpz(new Uint8Array(readFileSync(join(repoRoot, 'fixtures', 'npz', file))), file);
+    assert.deepEqual([...npz.keys()].sort(), ['Transformer/encoderblock_0/MultiHeadDotProductAttention_1/query/kernel', 'conv_root/kernel', 'gn_root/scale', 'scalar']);
+    const q = npz.get('Transformer/encoderblock_0/MultiHeadDotProductAttention_1/query/kernel')!;
+    assert.deepEqual(q.shape, [4, 2, 3]);
+    assert.deepEqual(Array.from(q.data), Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 7)));
+    const k = npz.get('conv_root/kernel')!;
+    assert.deepEqual(k.shape, [2, 2, 3, 2]);
+    assert.deepEqual(Array.from(k.data), Array.from({ length: 24 }, (_, i) => Math.fround((i - 5) / 3)));
+    assert.deepEqual(Array.from(npz.get('gn_root/scale')!.data), [1.5, -2.25]);
+    assert.deepEqual(npz.get('scalar')!.shape, []);
+    assert.deepEqual(Array.from(npz.get('scalar')!.data), [3.25]);
+  });
+}

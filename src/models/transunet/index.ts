@@ -25,4 +25,5 @@ export const transunet: Architecture<ResolvedTransUNetOptions> = {
 };
 
 export { TransUNet } from './transunet.js';
+export { loadNpzEncoder, npzToStateDict, transunetForeignKey } from './npz-keys.js';
 export type { TransUNetOptions, ResolvedTransUNetOptions } from './options.js';

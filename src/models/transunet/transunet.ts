@@ -8,8 +8,9 @@
  *
  * Module names follow upstream's, so state dicts map one-to-one (`transformer.embeddings.hybrid_model.root.conv.weight`,
  * `transformer.encoder.layer.0.attn.query.weight`, `decoder.blocks.0.conv1.0.weight`, `segmentation_head.0.weight`).
- * Its published Synapse results rest on ImageNet-21k pretraining of the encoder (R50+ViT-B_16.npz, loadable with
- * `loadNpzEncoder` from npz-keys.ts, where a user has the file); from random weights it is a much weaker network.
+ * Its published Synapse results rest on ImageNet-21k pretraining of the encoder (the official R50+ViT-B_16.npz),
+ * which cannot be downloaded here: where a user has the file, `readNpz` (src/io/npz.ts) and `loadNpzEncoder` (npz-keys.ts)
+ * load it. Trained from random weights, as everything here is, it should not be expected to reach the paper's numbers.
  */
 import { tf, type Tensor } from '../../core/tf.js';
 import { Rng } from '../../core/rng.js';
