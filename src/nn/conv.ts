@@ -27,10 +27,11 @@ export class Conv extends Module {
     if (bias) this.bias = this.param('bias', uniformFanIn(rng, [outChannels], fanIn));
   }
 
-  apply(x: Tensor): Tensor {
+  /** The convolution, plus the bias unless `addBias` is false (a normalisation that follows cancels it). */
+  apply(x: Tensor, addBias = true): Tensor {
     return tf.tidy(() => {
       const y = this.ops.conv(x, this.weight, this.padding, this.stride);
-      return perChannel(y, undefined, this.bias);
+      return addBias ? perChannel(y, undefined, this.bias) : y;
     });
   }
 }
@@ -75,11 +76,13 @@ export class ConvTranspose extends Module {
     return convTransposeSize(n, this.kernel, this.stride, this.padding, this.outputPadding);
   }
 
-  apply(x: Tensor): Tensor {
-    if (this.tiled) return this.ops.convTranspose(x, this.weight, this.bias);
+  /** The transposed convolution, plus the bias unless `addBias` is false (a normalisation that follows cancels it). */
+  apply(x: Tensor, addBias = true): Tensor {
+    const bias = addBias ? this.bias : undefined;
+    if (this.tiled) return this.ops.convTranspose(x, this.weight, bias);
     return tf.tidy(() => {
       const y = convTranspose(x, this.weight, { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding }); // [B, ...S_out, Cout]
-      return perChannel(y, undefined, this.bias);
+      return perChannel(y, undefined, bias);
     });
   }
 }

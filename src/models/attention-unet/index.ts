@@ -20,4 +20,4 @@ export const attentionUNet: Architecture<ResolvedAttentionUNetOptions> = {
 };
 
 export { AttentionUNet } from './attention-unet.js';
-export type { AttentionUNetOptions, ResolvedAttentionUNetOptions } from './options.js';
+export { fromMonai, type AttentionUNetOptions, type ResolvedAttentionUNetOptions } from './options.js';

@@ -67,3 +67,22 @@ export function resolveOptions(o: AttentionUNetOptions = {}): ResolvedAttentionU
     seed: int('seed', o.seed ?? 0, 0),
   };
 }
+
+/**
+ * Options for MONAI's constructor keyword arguments (`spatial_dims`, `in_channels`, `out_channels`, `channels`,
+ * `strides`, `kernel_size`, `up_kernel_size`, `dropout`), as the fixtures' metadata and MONAI configs spell them.
+ * A keyword this network has no counterpart for is refused.
+ */
+export function fromMonai(kwargs: Record<string, unknown>): AttentionUNetOptions {
+  const names: Record<string, keyof AttentionUNetOptions> = {
+    spatial_dims: 'spatialDims', in_channels: 'inChannels', out_channels: 'classes', channels: 'channels', strides: 'strides',
+    kernel_size: 'kernelSize', up_kernel_size: 'upKernelSize', dropout: 'dropout',
+  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kwargs)) {
+    const name = names[k];
+    if (!name) throw new Error(`MONAI AttentionUnet argument '${k}' has no counterpart here; known: ${Object.keys(names).join(', ')}`);
+    out[name] = v;
+  }
+  return out as AttentionUNetOptions;
+}

@@ -3,23 +3,24 @@ import { tf, type Tensor } from '../../../core/tf.js';
 import type { Rng } from '../../../core/rng.js';
 import { Module, Sequence } from '../../../nn/module.js';
 import { Conv } from '../../../nn/conv.js';
-import { BatchNorm } from '../../../nn/norm.js';
+import type { BatchNorm } from '../../../nn/norm.js';
 import type { SpatialDims } from '../../../nn/factory.js';
-import { ConvADN } from './conv-adn.js';
+import { batchNorm, ConvADN, normAfterConv } from './conv-adn.js';
 
 /** Sequential(ConvADN(conv 1×1), BatchNorm): keys `0.conv.{weight,bias}`, `1.*`. */
 class ConvBn extends Sequence {
-  private readonly conv: ConvADN;
+  private readonly conv: Conv;
   private readonly bn: BatchNorm;
 
   constructor(d: SpatialDims, inC: number, outC: number, rng: Rng) {
     super();
-    this.conv = this.add(0, new ConvADN(new Conv(d, inC, outC, 1, 'same', true, rng)));
-    this.bn = this.add(1, new BatchNorm(outC));
+    this.conv = new Conv(d, inC, outC, 1, 'same', true, rng);
+    this.add(0, new ConvADN(this.conv));
+    this.bn = this.add(1, batchNorm(outC));
   }
 
   apply(x: Tensor): Tensor {
-    return tf.tidy(() => this.bn.apply(this.conv.apply(x)));
+    return normAfterConv(this.conv, this.bn, x, false); // [B, ...S, C_out]
   }
 }
 

@@ -5,9 +5,30 @@
 import { tf, type Tensor } from '../../../core/tf.js';
 import { Module } from '../../../nn/module.js';
 import type { Conv, ConvTranspose } from '../../../nn/conv.js';
-import type { Norm } from '../../../nn/norm.js';
+import { BatchNorm, InstanceNorm, type Norm } from '../../../nn/norm.js';
 import type { Dropout } from '../../../nn/dropout.js';
 import { PReLU } from '../../../nn/activation.js';
+
+/** MONAI's (PyTorch's) BatchNorm momentum; every BatchNorm of this network is made by `batchNorm` with it. */
+const BN_MOMENTUM = 0.1;
+
+/** BatchNorm with PyTorch's defaults (ε 1e-5, momentum 0.1, affine), as MONAI's `Norm.BATCH`. */
+export const batchNorm = (channels: number): BatchNorm => new BatchNorm(channels, { eps: 1e-5, momentum: BN_MOMENTUM });
+
+/**
+ * norm(conv(x)) (ReLU fused when asked), without adding the conv's bias where the norm cancels it: InstanceNorm
+ * always (it subtracts each sample's own mean, train and eval alike), BatchNorm in training (it subtracts the batch
+ * mean). Same output, one broadcast add and its gradient's reduction fewer per layer; the bias's gradient is then
+ * exactly 0, which PyTorch's is too up to round-off. A training BatchNorm's running mean tracks mean(conv(x) + b),
+ * so b·momentum is added back to it. In eval mode BatchNorm uses its running statistics and the bias is added.
+ */
+export function normAfterConv(conv: Conv | ConvTranspose, norm: Norm, x: Tensor, relu: boolean): Tensor {
+  const bias = conv.bias;
+  const fold = bias !== undefined && (norm instanceof InstanceNorm || (norm instanceof BatchNorm && norm.training));
+  const h = norm.apply(conv.apply(x, !fold), relu);
+  if (fold && norm instanceof BatchNorm) tf.tidy(() => { norm.runningMean.assign(tf.add(norm.runningMean, tf.mul(bias, BN_MOMENTUM))); });
+  return h;
+}
 
 /** MONAI's `adn` container: children named `N`, `D`, `A`. */
 class Adn extends Module {
@@ -45,10 +66,13 @@ export class ConvADN extends Module {
 
   apply(x: Tensor): Tensor {
     return tf.tidy(() => {
-      let h = this.conv.apply(x); // [B, ...S', C_out]
       const relu = this.act === 'relu';
-      if (this.norm) h = this.norm.apply(h, relu); // norm → ReLU, fused where the backend can
-      else if (relu) h = tf.relu(h);
+      let h: Tensor;
+      if (this.norm) h = normAfterConv(this.conv, this.norm, x, relu); // [B, ...S', C_out]: conv → norm → ReLU, fused where the backend can
+      else {
+        h = this.conv.apply(x); // [B, ...S', C_out]
+        if (relu) h = tf.relu(h);
+      }
       // Dropout after the ReLU equals MONAI's norm → dropout → ReLU: the mask scales by 0 or 1/(1 − p) ≥ 0, and
       // ReLU and PReLU are positively homogeneous (f(m·v) = m·f(v) for m ≥ 0).
       if (this.dropout) h = this.dropout.apply(h);

@@ -3,10 +3,9 @@ import type { Tensor } from '../../../core/tf.js';
 import type { Rng } from '../../../core/rng.js';
 import { Module, Sequence } from '../../../nn/module.js';
 import { Conv } from '../../../nn/conv.js';
-import { BatchNorm } from '../../../nn/norm.js';
 import { Dropout } from '../../../nn/dropout.js';
 import type { ResolvedAttentionUNetOptions } from '../options.js';
-import { ConvADN } from './conv-adn.js';
+import { batchNorm, ConvADN } from './conv-adn.js';
 
 export class ConvBlock extends Module {
   private readonly convs: [ConvADN, ConvADN];
@@ -18,7 +17,7 @@ export class ConvBlock extends Module {
     const seq = this.child('conv', new Sequence());
     const unit = (cin: number, s: number) => new ConvADN(
       new Conv(d, cin, outC, k, s === 1 ? 'same' : Math.floor(k / 2), true, rng, s),
-      { norm: new BatchNorm(outC), dropout: new Dropout(o.dropout, dropRng), act: 'relu' },
+      { norm: batchNorm(outC), dropout: new Dropout(o.dropout, dropRng), act: 'relu' },
     );
     this.convs = [seq.add(0, unit(inC, stride)), seq.add(1, unit(outC, 1))];
   }

@@ -3,9 +3,8 @@ import type { Tensor } from '../../../core/tf.js';
 import type { Rng } from '../../../core/rng.js';
 import { Module } from '../../../nn/module.js';
 import { ConvTranspose } from '../../../nn/conv.js';
-import { BatchNorm } from '../../../nn/norm.js';
 import type { ResolvedAttentionUNetOptions } from '../options.js';
-import { ConvADN } from './conv-adn.js';
+import { batchNorm, ConvADN } from './conv-adn.js';
 
 export class UpConv extends Module {
   private readonly up: ConvADN;
@@ -15,7 +14,7 @@ export class UpConv extends Module {
     super();
     const k = o.upKernelSize;
     const conv = new ConvTranspose(o.spatialDims, inC, outC, k, true, rng, { stride, padding: Math.floor(k / 2), outputPadding: stride - 1 });
-    this.up = this.child('up', new ConvADN(conv, { norm: new BatchNorm(outC), act: 'relu' }));
+    this.up = this.child('up', new ConvADN(conv, { norm: batchNorm(outC), act: 'relu' }));
   }
 
   apply(x: Tensor): Tensor {
