@@ -13,7 +13,7 @@ import { fromMonai, resolveOptions, type AttentionUNetOptions } from './options.
 const FIXTURES = ['attention_unet2d', 'attention_unet3d'];
 
 /** Conv biases that feed a normalisation: it cancels them, so in training no gradient reaches them (see normAfterConv). */
-const foldedBias = (name: string) => name.endsWith('.conv.bias') && name !== 'model.2.conv.bias';
+const foldedBias = (name: string) => (name.endsWith('.conv.bias') && name !== 'model.2.conv.bias') || name.endsWith('.attention.W.0.bias');
 
 // (a) Parity with MONAI's AttentionUnet (../shared/reference/variants.py, bit-identical to MONAI @d388d1c6): eval and
 // train outputs, the gradient of every parameter of sum(out²), every BatchNorm statistic after the train pass, no
@@ -54,10 +54,10 @@ test('pinned presets: 1,987,434 (2-D) and 5,909,130 (3-D) trainable parameters, 
     assert.equal(buffers.filter(([n]) => /running_(mean|var)$/.test(n)).reduce((s, [, v]) => s + v.size, 0), 2952, `${preset}: running statistics`);
     net.dispose();
   }
-  for (const preset of ['attention-unet-small2d', 'attention-unet-small3d']) {
-    const spec = presetSpec(preset);
+  for (const [preset, overrides] of [['attention-unet-small2d', {}], ['attention-unet-small3d', {}], ['attention-unet2d', { gate: 'oktay' }], ['attention-unet3d', { gate: 'oktay', strides: [2, 1, 3, 2] }]] as const) {
+    const spec = presetSpec(preset, overrides);
     const net = createNet(spec);
-    assert.equal(paramsOf(spec), net.parameterCount(), `${preset}: params() = built`);
+    assert.equal(paramsOf(spec), net.parameterCount(), `${preset} ${JSON.stringify(overrides)}: params() = built`);
     net.dispose();
   }
 });
@@ -100,6 +100,8 @@ const SHAPES: [string, AttentionUNetOptions, number[]][] = [
   ['2-D, strides 3, odd sizes, odd channels', { channels: [3, 5, 7], strides: [3, 3], classes: 1 }, [1, 27, 9, 1]],
   ['3-D, D ≠ H ≠ W', { spatialDims: 3, channels: [2, 4, 8], strides: [2, 2] }, [1, 8, 16, 12, 1]],
   ['3-D, odd sizes, strides 3 and 1, kernel 1', { spatialDims: 3, channels: [2, 4, 6], strides: [3, 1], kernelSize: 1, upKernelSize: 1 }, [2, 9, 3, 15, 1]],
+  ['2-D, Oktay gates, strides 2, 1, 3', { channels: [2, 4, 6, 8], strides: [2, 1, 3], gate: 'oktay', classes: 3 }, [2, 12, 18, 1]],
+  ['3-D, Oktay gates', { spatialDims: 3, channels: [2, 4, 8], strides: [2, 2], gate: 'oktay', dropout: 0.1 }, [1, 8, 12, 4, 1]],
 ];
 
 for (const backend of await testBackends()) {
@@ -146,7 +148,7 @@ for (const backend of await testBackends()) {
 // (e) Options.
 test('resolve: defaults filled once, idempotent and JSON; bad options refused naming the option, the value and the rule', () => {
   const r = resolveOptions({});
-  assert.deepEqual(r, { spatialDims: 2, inChannels: 1, classes: 2, channels: [16, 32, 64, 128, 256], strides: [2, 2, 2, 2], kernelSize: 3, upKernelSize: 3, dropout: 0, seed: 0 });
+  assert.deepEqual(r, { spatialDims: 2, inChannels: 1, classes: 2, channels: [16, 32, 64, 128, 256], strides: [2, 2, 2, 2], kernelSize: 3, upKernelSize: 3, dropout: 0, gate: 'monai', seed: 0 });
   assert.deepEqual(resolveOptions(r), r);
   assert.deepEqual(JSON.parse(JSON.stringify(r)), r);
   assert.deepEqual(resolveOptions({ channels: [4, 8, 16] }).strides, [2, 2], 'strides default to 2 per step down');
@@ -163,6 +165,7 @@ test('resolve: defaults filled once, idempotent and JSON; bad options refused na
     [{ spatialDims: 4 as 2 }, /option spatialDims must be 2 or 3, got 4/],
     [{ classes: 0 }, /option classes must be an integer ≥ 1, got 0/],
     [{ seed: 1.5 }, /option seed must be an integer ≥ 0, got 1.5/],
+    [{ gate: 'okay' as 'oktay' }, /unknown gate 'okay'; did you mean 'oktay'\?/],
   ];
   for (const [o, re] of bad) assert.throws(() => resolveOptions(o), re);
   assert.deepEqual(fromMonai({ spatial_dims: 3, in_channels: 1, out_channels: 2, channels: [4, 8], strides: [2], kernel_size: 3, up_kernel_size: 3, dropout: 0.1 }),
@@ -201,6 +204,11 @@ test('stages: the topology with gates, sizes at an input, every parameter in exa
   net.dispose();
   assert.deepEqual(stagesOf(spec, [100, 96]).find((s) => s.name === 'bottleneck')!.size, [], 'no sizes for an input that does not fit');
   assert.deepEqual(stagesOf(spec, []).find((s) => s.name === 'out')!.size, [256, 256], 'the default input without one');
+  // Oktay's gates read the coarser level's output (before up-sampling), not the up-sampled feature
+  const oktay = stagesOf(presetSpec('attention-unet2d', { gate: 'oktay' }), [64, 48]);
+  assert.deepEqual(oktay.find((st) => st.name === 'gate1')!.from, ['enc4', 'bottleneck']);
+  assert.deepEqual(oktay.find((st) => st.name === 'gate2')!.from, ['enc3', 'dec1']);
+  assert.equal(oktay.reduce((n, st) => n + st.params, 0), paramsOf(presetSpec('attention-unet2d', { gate: 'oktay' })));
 });
 
 test('registry: the architecture, its presets (a train preset first among train), tiny network trains 2 Adam steps', () => {

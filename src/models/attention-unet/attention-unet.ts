@@ -9,6 +9,8 @@
  *
  * MONAI differs from the paper: the gate runs at the skip's resolution with g = the decoder feature after
  * up-sampling (no strided θ, no resampling of α); there is no pooling (strided convs) and no deep supervision.
+ * Option `gate: 'oktay'` puts the paper's grid gate in its place (g = the coarser level's output, strided θ, α
+ * resampled; see blocks/grid-attention-gate.ts); MONAI has no such option, so that form has no parity fixture.
  * Module names are MONAI's nested `Sequential` ones (`model.1.submodule.1.attention.W_g.0.conv.weight`), so a MONAI
  * state dict loads as it is.
  */

@@ -7,7 +7,7 @@ import { attentionUNetPresets } from './presets.js';
 
 export const attentionUNet: Architecture<ResolvedAttentionUNetOptions> = {
   name: 'attention-unet',
-  description: 'Attention U-Net (Oktay et al. 2018) as MONAI builds it (monai.networks.nets.AttentionUnet): strided-conv encoder, additive attention gates on the skips, transposed-conv decoder',
+  description: 'Attention U-Net (Oktay et al. 2018) as MONAI builds it (monai.networks.nets.AttentionUnet): strided-conv encoder, additive attention gates on the skips, transposed-conv decoder; gate \'oktay\' for the paper\'s grid gate',
   resolve: (o) => resolveOptions(o as AttentionUNetOptions),
   create: (o) => new AttentionUNet(o),
   geometry: attentionUNetGeometry,

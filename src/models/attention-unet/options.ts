@@ -3,7 +3,7 @@
  * kernel_size=3, up_kernel_size=3, dropout=0.0)` in this library's names, every default documented at the type and
  * filled once by `resolveOptions`.
  */
-import { int, intList, num, rejectUnknown, spatialDims as checkDims } from '../option-checks.js';
+import { int, intList, lookUpOption, num, rejectUnknown, spatialDims as checkDims } from '../option-checks.js';
 import type { SpatialDims } from '../../nn/factory.js';
 
 export interface AttentionUNetOptions {
@@ -29,14 +29,24 @@ export interface AttentionUNetOptions {
   upKernelSize?: number;
   /** Dropout probability in every ConvBlock conv and every merge, training only (MONAI `dropout`). Default 0. */
   dropout?: number;
+  /**
+   * The attention gate. 'monai' (MONAI's AttentionBlock, the only form with a parity fixture): at the skip's
+   * resolution, gated by the decoder feature after up-sampling, BN after each 1×1 conv. 'oktay' (the paper's grid
+   * gate, Oktay et al. 2018, as its reference implementation): gated by the coarser level's output before
+   * up-sampling, θ(x) a conv with kernel = stride = the level's stride, α resampled back by linear interpolation,
+   * output conv 1×1 → BN; the rest of the network stays MONAI's. Default 'monai'.
+   */
+  gate?: GateKind;
   /** Seed of the weight initialisation and of the dropout masks. Default 0. */
   seed?: number;
 }
 
+export type GateKind = 'monai' | 'oktay';
+
 export type ResolvedAttentionUNetOptions = Required<AttentionUNetOptions>;
 
 /** Every option name (for `rejectUnknown`). */
-export const OPTION_NAMES = ['spatialDims', 'inChannels', 'classes', 'channels', 'strides', 'kernelSize', 'upKernelSize', 'dropout', 'seed'] as const;
+export const OPTION_NAMES = ['spatialDims', 'inChannels', 'classes', 'channels', 'strides', 'kernelSize', 'upKernelSize', 'dropout', 'gate', 'seed'] as const;
 
 function oddKernel(name: string, v: unknown): number {
   const k = int(name, v);
@@ -64,6 +74,7 @@ export function resolveOptions(o: AttentionUNetOptions = {}): ResolvedAttentionU
     kernelSize: oddKernel('kernelSize', o.kernelSize ?? 3),
     upKernelSize: oddKernel('upKernelSize', o.upKernelSize ?? 3),
     dropout,
+    gate: lookUpOption('gate', o.gate ?? 'monai', ['monai', 'oktay'] as const),
     seed: int('seed', o.seed ?? 0, 0),
   };
 }

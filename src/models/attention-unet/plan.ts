@@ -32,8 +32,10 @@ const bn = (c: number): number => 2 * c;
 export function blockParams(o: ResolvedAttentionUNetOptions) {
   const d = o.spatialDims;
   const convBlock = (cin: number, cout: number) => conv(cin, cout, o.kernelSize, d) + bn(cout) + conv(cout, cout, o.kernelSize, d) + bn(cout);
-  const gate = (c: number) => {
-    const f = gateWidth(c);
+  /** The gate of level i (skip c_i; 'oktay' also reads c_{i+1} and the stride s_i). */
+  const gate = (i: number) => {
+    const c = o.channels[i], f = gateWidth(c);
+    if (o.gate === 'oktay') return c * f * o.strides[i] ** d + conv(o.channels[i + 1], f, 1, d) + conv(f, 1, 1, d) + conv(c, c, 1, d) + bn(c); // θ has no bias
     return 2 * (conv(c, f, 1, d) + bn(f)) + conv(f, 1, 1, d) + bn(1);
   };
   const up = (cLower: number, c: number) => conv(cLower, c, o.upKernelSize, d) + bn(c);
@@ -47,7 +49,7 @@ export function paramCount(o: ResolvedAttentionUNetOptions): number {
   const p = blockParams(o);
   const c = o.channels;
   let n = p.convBlock(o.inChannels, c[0]) + p.out;
-  for (let i = 0; i < o.strides.length; i++) n += p.convBlock(c[i], c[i + 1]) + p.gate(c[i]) + p.up(c[i + 1], c[i]) + p.merge(c[i]);
+  for (let i = 0; i < o.strides.length; i++) n += p.convBlock(c[i], c[i + 1]) + p.gate(i) + p.up(c[i + 1], c[i]) + p.merge(c[i]);
   return n;
 }
 
@@ -147,10 +149,16 @@ export function attentionUNetStages(o: ResolvedAttentionUNetOptions, input: read
         name: `up${n}`, kind: 'decoder', module: `${m}.upconv`, level: i, inChannels: c[i + 1], channels: c[i], size: at(i),
         params: p.up(c[i + 1], c[i]), from: [deeper], detail: `transposed conv ${x(uk)} stride ${o.strides[i]} → BN → ReLU`,
       },
-      {
-        name: `gate${n}`, kind: 'gate', module: `${m}.attention`, level: i, inChannels: c[i], channels: c[i], size: at(i),
-        params: p.gate(c[i]), from: [enc(i), `up${n}`], detail: `skip · σ(BN(ψ(ReLU(BN(W_g up) + BN(W_x skip))))), inner width ${gateWidth(c[i])}`,
-      },
+      o.gate === 'oktay'
+        ? {
+          name: `gate${n}`, kind: 'gate', module: `${m}.attention`, level: i, inChannels: c[i], channels: c[i], size: at(i),
+          params: p.gate(i), from: [enc(i), deeper],
+          detail: `W(skip · resample(σ(ψ(ReLU(θ skip + φ g))))), θ ${x(o.strides[i])} stride ${o.strides[i]}, g from level ${i + 1} (Oktay 2018), inner width ${gateWidth(c[i])}`,
+        }
+        : {
+          name: `gate${n}`, kind: 'gate', module: `${m}.attention`, level: i, inChannels: c[i], channels: c[i], size: at(i),
+          params: p.gate(i), from: [enc(i), `up${n}`], detail: `skip · σ(BN(ψ(ReLU(BN(W_g up) + BN(W_x skip))))), inner width ${gateWidth(c[i])}`,
+        },
       {
         name: `dec${n}`, kind: 'decoder', module: `${m}.merge`, level: i, inChannels: 2 * c[i], channels: c[i], size: at(i),
         params: p.merge(c[i]), from: [`up${n}`, `gate${n}`], detail: `cat[gated skip, up] → conv ${x(3)} → IN → PReLU`,
