@@ -18,9 +18,10 @@ export const batchNorm = (channels: number): BatchNorm => new BatchNorm(channels
 /**
  * norm(conv(x)) (ReLU fused when asked), without adding the conv's bias where the norm cancels it: InstanceNorm
  * always (it subtracts each sample's own mean, train and eval alike), BatchNorm in training (it subtracts the batch
- * mean). Same output, one broadcast add and its gradient's reduction fewer per layer; the bias's gradient is then
- * exactly 0, which PyTorch's is too up to round-off. A training BatchNorm's running mean tracks mean(conv(x) + b),
- * so b·momentum is added back to it. In eval mode BatchNorm uses its running statistics and the bias is added.
+ * mean). Same output, one broadcast add and its gradient's reduction fewer per layer. No gradient reaches the bias
+ * then (PyTorch's is zero up to round-off), and a training step (src/train/step.ts) leaves it as it is. A training
+ * BatchNorm's running mean tracks mean(conv(x) + b), so b·momentum is added back to it; in eval mode BatchNorm uses
+ * its running statistics and the bias is added. (GroupNorm would not cancel a per-channel bias: not folded.)
  */
 export function normAfterConv(conv: Conv | ConvTranspose, norm: Norm, x: Tensor, relu: boolean): Tensor {
   const bias = conv.bias;
