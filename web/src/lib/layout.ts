@@ -1,0 +1,217 @@
+/**
+ * Where the 3-D architecture page puts each stage of any network: a pure function of its `NetStage[]` (no DOM, no
+ * three.js), so that every registered architecture is drawn by the same rules and the rules are unit-tested.
+ *
+ * - Column: the longest path from the input along `from[]` (the data path and the skips alike). A U-Net comes out as
+ *   a U (encoder descending, bottleneck, decoder ascending), a U-Net++ as its triangle (x_i_j in column i + 2j + 1),
+ *   a gate between the coarser decoder and the decoder it feeds, a transformer's tokens as a chain.
+ * - Row: the stage's `level` (0 = full resolution at the top, one row down per halving), rows pushed apart only where
+ *   a row's arcs would otherwise run into the labels of the row above.
+ * - x: columns left to right; within that order each stage is packed as far left as it can go without its box or its
+ *   label touching the box or label of any stage already placed whose rows overlap. Labels therefore never overlap,
+ *   whatever the architecture.
+ * - Edges: one per `from[]` entry. The first is the data path (solid), later ones skips (dashed), except that a stage
+ *   fed only by heads (a deep-supervision mean) takes all of them as its data path. Edges within one row that jump a
+ *   column, and every skip within a row, are arcs over the row; the rest are straight.
+ *
+ * World units, y up; a box is centred on (x, y); a label sits centred under its box.
+ */
+import type { NetStage } from '../../../src/index.js';
+
+/** Axis-aligned rectangle, y up. */
+export interface Rect { x0: number; y0: number; x1: number; y1: number }
+
+/** What the drawing needs to know of one stage's extent: box [width (x), height (y), depth (z)] and label [w, h]. */
+export interface Extent { box: [number, number, number]; label: [number, number] }
+
+export interface PlacedStage {
+  stage: NetStage;
+  /** Index in the stage list. */
+  index: number;
+  /** Longest-path column. */
+  column: number;
+  /** Box centre. */
+  x: number;
+  y: number;
+  box: [number, number, number];
+  label: Rect;
+}
+
+export interface LayoutEdge {
+  from: string;
+  to: string;
+  /** Position in the target's `from[]`. */
+  index: number;
+  style: 'data' | 'skip';
+  /** Drawn as an arc over the row (same level); `apex` is its highest y. */
+  arc: boolean;
+  apex?: number;
+}
+
+export interface StageLayout {
+  nodes: PlacedStage[];
+  edges: LayoutEdge[];
+  /** Names in some `from[]` that are no stage of the list (drawn as nothing; a bug in the architecture's stages). */
+  unknown: string[];
+  /** Everything drawn: boxes, labels, arcs. */
+  bounds: Rect;
+}
+
+export interface LayoutOptions {
+  /** Nominal distance between rows (levels). Default 3.2. */
+  rowGap: number;
+  /** Least x step from one column to the next. Default 1.6. */
+  minStep: number;
+  /** Clearance kept between boxes and labels. Default 0.35. */
+  gap: number;
+  /** Space between a box's bottom and its label. Default 0.2. */
+  labelGap: number;
+  /** An arc rises this far above the tops it passes, plus `arcRise` per unit of its length. Defaults 0.45, 0.1. */
+  arcLift: number;
+  arcRise: number;
+}
+
+export const LAYOUT_DEFAULTS: LayoutOptions = { rowGap: 3.2, minStep: 1.6, gap: 0.35, labelGap: 0.2, arcLift: 0.45, arcRise: 0.1 };
+
+/**
+ * The box a stage is drawn in: x by channels, y by height, z by width (log₂ scales; the depth of 3-D maps is in the
+ * label); unsized stages (an input the network refuses) by level. Heads are small fixed pyramids, gates diamonds
+ * a little smaller than the skip they gate.
+ */
+export function stageBox(s: NetStage): [number, number, number] {
+  const sz = s.size.length ? s.size.slice(-2) : [2 ** Math.max(1, 7 - s.level), 2 ** Math.max(1, 7 - s.level)];
+  const sp = (n: number) => 0.35 + 0.32 * Math.log2(Math.max(2, n));
+  const w = 0.2 + 0.2 * Math.log2(Math.max(2, s.channels));
+  if (s.kind === 'head') return [0.9, 1.1, 0.9];
+  if (s.kind === 'gate') return [Math.max(1, w * 0.8), Math.max(1, sp(sz[0]) * 0.7), Math.max(1, sp(sz[1]) * 0.7)];
+  return [w, sp(sz[0]), sp(sz[1])];
+}
+
+/** The two lines of a stage's label: its name, and channels · spatial size (the patch grid for tokens). */
+export const labelLines = (s: NetStage): [string, string] => [s.name, `${s.channels}ch · ${s.size.length ? s.size.join('×') : '?'}`];
+
+export const intersects = (a: Rect, b: Rect, tol = 0): boolean => a.x0 < b.x1 + tol && b.x0 < a.x1 + tol && a.y0 < b.y1 + tol && b.y0 < a.y1 + tol;
+
+/** Pairs (i, j), i < j, of intersecting rectangles. */
+export function overlapping(rects: readonly Rect[], tol = 0): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) if (intersects(rects[i], rects[j], tol)) out.push([i, j]);
+  return out;
+}
+
+const union = (a: Rect, b: Rect): Rect => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
+
+/** Longest path from a stage without inputs, along `from[]`; a cycle (a bug upstream) is cut where it closes. */
+export function columnsOf(stages: readonly NetStage[]): number[] {
+  const byName = new Map(stages.map((s, i) => [s.name, i]));
+  const col: (number | undefined)[] = stages.map(() => undefined);
+  const visiting = new Set<number>();
+  const visit = (i: number): number => {
+    if (col[i] !== undefined) return col[i]!;
+    if (visiting.has(i)) return 0;
+    visiting.add(i);
+    const srcs = stages[i].from.map((n) => byName.get(n)).filter((j): j is number => j !== undefined);
+    const c = srcs.length ? Math.max(...srcs.map(visit)) + 1 : 0;
+    visiting.delete(i);
+    col[i] = c;
+    return c;
+  };
+  return stages.map((_, i) => visit(i));
+}
+
+/** Lays out `stages`; `measure` gives each stage's box and label size. */
+export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage) => Extent, options: Partial<LayoutOptions> = {}): StageLayout {
+  const o = { ...LAYOUT_DEFAULTS, ...options };
+  const byName = new Map(stages.map((s, i) => [s.name, i]));
+  const columns = columnsOf(stages);
+  const ext = stages.map(measure);
+  const rowY = (level: number, rows: Map<number, number>) => rows.get(level) ?? -level * o.rowGap;
+
+  // Rectangles of a stage's box and label with its box centred at (x, y).
+  const boxRect = (i: number, x: number, y: number): Rect => {
+    const [w, ht] = ext[i].box;
+    return { x0: x - w / 2, y0: y - ht / 2, x1: x + w / 2, y1: y + ht / 2 };
+  };
+  const labelRect = (i: number, x: number, y: number): Rect => {
+    const [lw, lh] = ext[i].label, top = y - ext[i].box[1] / 2 - o.labelGap;
+    return { x0: x - lw / 2, y0: top - lh, x1: x + lw / 2, y1: top };
+  };
+  const band = (i: number, x: number, y: number) => union(boxRect(i, x, y), labelRect(i, x, y));
+
+  // x: column by column, each stage packed leftwards against what is already placed on overlapping rows.
+  const order = stages.map((_, i) => i).sort((a, b) => columns[a] - columns[b] || a - b);
+  const xs = new Array<number>(stages.length).fill(0);
+  const placed: { i: number; r: Rect }[] = [];
+  let lo = 0, colStart = -1, maxSoFar = -Infinity;
+  for (const i of order) {
+    if (columns[i] !== colStart) {
+      lo = placed.length ? maxSoFar + o.minStep : 0;
+      colStart = columns[i];
+    }
+    const y = rowY(stages[i].level, new Map());
+    const r0 = band(i, 0, y); // extents left/right of the centre
+    let x = lo;
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const p of placed) {
+        const r = { x0: r0.x0 + x, y0: r0.y0, x1: r0.x1 + x, y1: r0.y1 };
+        if (intersects(r, p.r, o.gap)) { x = p.r.x1 + o.gap - r0.x0 + 1e-9; moved = true; }
+      }
+    }
+    xs[i] = x;
+    placed.push({ i, r: band(i, x, y) });
+    maxSoFar = Math.max(maxSoFar, x);
+  }
+
+  // Edges, and which are arcs.
+  const unknown: string[] = [];
+  const edges: LayoutEdge[] = [];
+  stages.forEach((t, ti) => {
+    const srcs = t.from.map((n) => byName.get(n));
+    const allHeads = srcs.length > 1 && srcs.every((j) => j !== undefined && stages[j].kind === 'head');
+    t.from.forEach((name, index) => {
+      const si = byName.get(name);
+      if (si === undefined) { unknown.push(name); return; }
+      const style = index > 0 && !allHeads ? 'skip' : 'data';
+      const same = stages[si].level === t.level;
+      edges.push({ from: name, to: t.name, index, style, arc: same && (style === 'skip' || Math.abs(columns[ti] - columns[si]) > 1) });
+    });
+  });
+
+  // Rows: top down; a row moves down (never up) until its arcs and its stages clear the labels and boxes above.
+  const levels = [...new Set(stages.map((s) => s.level))].sort((a, b) => a - b);
+  const rows = new Map<number, number>();
+  const arcLift = (e: LayoutEdge, y: number): { x0: number; x1: number; apex: number } => {
+    const a = byName.get(e.from)!, b = byName.get(e.to)!;
+    const x0 = Math.min(xs[a], xs[b]), x1 = Math.max(xs[a], xs[b]);
+    let top = -Infinity;
+    stages.forEach((s, k) => { if (s.level === stages[b].level && xs[k] >= x0 - 1e-9 && xs[k] <= x1 + 1e-9) top = Math.max(top, y + ext[k].box[1] / 2); });
+    return { x0, x1, apex: top + o.arcLift + o.arcRise * (x1 - x0) };
+  };
+  for (const [n, level] of levels.entries()) {
+    let y = n === 0 ? -level * o.rowGap : rows.get(levels[n - 1])! - (level - levels[n - 1]) * o.rowGap;
+    if (n > 0) {
+      // Everything already placed (rows above) that this row's stages or arcs could run into.
+      const above = stages.flatMap((s, k) => (s.level < level ? [band(k, xs[k], rows.get(s.level)!)] : []));
+      const mine = stages.flatMap((s, k) => (s.level === level ? [k] : []));
+      const arcs = edges.filter((e) => e.arc && stages[byName.get(e.to)!].level === level);
+      // Heights relative to the row's y: each stage's band and each arc's span.
+      const shapes = [...mine.map((k) => band(k, xs[k], 0)), ...arcs.map((e) => { const a = arcLift(e, 0); return { x0: a.x0, x1: a.x1, y0: 0, y1: a.apex }; })];
+      for (const r of above) {
+        for (const s of shapes) {
+          if (s.x0 < r.x1 + o.gap && r.x0 < s.x1 + o.gap) y = Math.min(y, r.y0 - o.gap - s.y1);
+        }
+      }
+    }
+    rows.set(level, y);
+  }
+  for (const e of edges) if (e.arc) e.apex = arcLift(e, rows.get(stages[byName.get(e.to)!].level)!).apex;
+
+  const nodes: PlacedStage[] = stages.map((stage, i) => {
+    const y = rows.get(stage.level)!;
+    return { stage, index: i, column: columns[i], x: xs[i], y, box: ext[i].box, label: labelRect(i, xs[i], y) };
+  });
+  let bounds = nodes.reduce<Rect>((b, n) => union(union(b, boxRect(n.index, n.x, n.y)), n.label), { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity });
+  for (const e of edges) if (e.apex !== undefined) bounds = union(bounds, { x0: bounds.x0, x1: bounds.x1, y0: e.apex, y1: e.apex });
+  return { nodes, edges, unknown, bounds };
+}
