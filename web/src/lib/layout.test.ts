@@ -65,6 +65,7 @@ test('a U-Net is a U: encoder descending left to right, bottleneck lowest, decod
   }
   assert.ok(enc[3].x < neck.x && neck.x < dec[0].x && l.nodes.every((q) => q === neck || q.y > neck.y), 'bottleneck lowest, between');
   assert.ok(n('input').x < enc[0].x && n('out').x > dec[3].x && n('input').y === n('out').y);
+  assert.ok(l.nodes.every((q) => !q.labelAbove), 'every label under its box');
   // Mirror image: each decoder sits on its encoder's row.
   for (let i = 0; i < 4; i++) assert.equal(enc[i].y, dec[3 - i].y);
   const skips = l.edges.filter((e) => e.style === 'skip');
@@ -109,6 +110,10 @@ test('transformer tokens form one chain on the patch grid\'s row; encoders proje
     const tokens = l.nodes.filter((q) => q.stage.kind === 'tokens');
     assert.ok(tokens.length >= 13 && tokens.every((t) => t.y === tokens[0].y && t.stage.level === grid), name);
     for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i].x > tokens[i - 1].x, `${name}: chain left to right`);
+    // The chain's labels alternate below / above; elsewhere labels are below.
+    assert.ok(tokens.some((t) => t.labelAbove) && tokens.some((t) => !t.labelAbove), name);
+    for (let i = 1; i < tokens.length; i++) assert.notEqual(tokens[i].labelAbove, tokens[i - 1].labelAbove, `${name}: ${tokens[i].stage.name}`);
+    assert.ok(l.nodes.filter((q) => q.stage.level < grid).every((q) => !q.labelAbove), name);
     assertClean(name, stages, l);
   }
 });

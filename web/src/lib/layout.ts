@@ -8,8 +8,9 @@
  * - Row: the stage's `level` (0 = full resolution at the top, one row down per halving), rows pushed apart only where
  *   a row's arcs would otherwise run into the labels of the row above.
  * - x: columns left to right; within that order each stage is packed as far left as it can go without its box or its
- *   label touching the box or label of any stage already placed whose rows overlap. Labels therefore never overlap,
- *   whatever the architecture.
+ *   label touching the box or label of any stage already placed. Labels therefore never overlap, whatever the
+ *   architecture. A label sits under its box, except in a run of three or more stages chained along one row without
+ *   arcs (a transformer's layers), where every second label goes above so that the run packs by its boxes.
  * - Edges: one per `from[]` entry. The first is the data path (solid), later ones skips (dashed), except that a stage
  *   fed only by heads (a deep-supervision mean) takes all of them as its data path. Edges within one row that jump a
  *   column, and every skip within a row, are arcs over the row; the rest are straight.
@@ -35,6 +36,8 @@ export interface PlacedStage {
   y: number;
   box: [number, number, number];
   label: Rect;
+  /** The label is above the box (every second stage of a run), else below. */
+  labelAbove: boolean;
 }
 
 export interface LayoutEdge {
@@ -69,20 +72,26 @@ export interface LayoutOptions {
   /** An arc rises this far above the tops it passes, plus `arcRise` per unit of its length. Defaults 0.45, 0.1. */
   arcLift: number;
   arcRise: number;
+  /**
+   * Share of a box's depth kept clear beside it (and 0.6 of that above and below): the side and top faces a camera
+   * slightly off-axis shows. Default 0.2.
+   */
+  depthSkew: number;
 }
 
-export const LAYOUT_DEFAULTS: LayoutOptions = { rowGap: 3.2, minStep: 1.6, gap: 0.35, labelGap: 0.2, arcLift: 0.45, arcRise: 0.1 };
+export const LAYOUT_DEFAULTS: LayoutOptions = { rowGap: 3.2, minStep: 1.6, gap: 0.35, labelGap: 0.2, arcLift: 0.45, arcRise: 0.1, depthSkew: 0.2 };
 
 /**
  * The box a stage is drawn in: x by channels, y by height, z by width (log₂ scales; the depth of 3-D maps is in the
  * label); unsized stages (an input the network refuses) by level. Heads are small fixed pyramids, gates diamonds
- * a little smaller than the skip they gate.
+ * a little smaller than the skip they gate, tokens prisms whose length grows slowly with the token width.
  */
 export function stageBox(s: NetStage): [number, number, number] {
   const sz = s.size.length ? s.size.slice(-2) : [2 ** Math.max(1, 7 - s.level), 2 ** Math.max(1, 7 - s.level)];
   const sp = (n: number) => 0.35 + 0.32 * Math.log2(Math.max(2, n));
   const w = 0.2 + 0.2 * Math.log2(Math.max(2, s.channels));
   if (s.kind === 'head') return [0.9, 1.1, 0.9];
+  if (s.kind === 'tokens') return [0.9 + 0.07 * Math.log2(Math.max(2, s.channels)), sp(sz[0]), sp(sz[1])];
   if (s.kind === 'gate') return [Math.max(1, w * 0.8), Math.max(1, sp(sz[0]) * 0.7), Math.max(1, sp(sz[1]) * 0.7)];
   return [w, sp(sz[0]), sp(sz[1])];
 }
@@ -125,47 +134,11 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
   const byName = new Map(stages.map((s, i) => [s.name, i]));
   const columns = columnsOf(stages);
   const ext = stages.map(measure);
-  const rowY = (level: number, rows: Map<number, number>) => rows.get(level) ?? -level * o.rowGap;
 
-  // Rectangles of a stage's box and label with its box centred at (x, y).
-  const boxRect = (i: number, x: number, y: number): Rect => {
-    const [w, ht] = ext[i].box;
-    return { x0: x - w / 2, y0: y - ht / 2, x1: x + w / 2, y1: y + ht / 2 };
-  };
-  const labelRect = (i: number, x: number, y: number): Rect => {
-    const [lw, lh] = ext[i].label, top = y - ext[i].box[1] / 2 - o.labelGap;
-    return { x0: x - lw / 2, y0: top - lh, x1: x + lw / 2, y1: top };
-  };
-  const band = (i: number, x: number, y: number) => union(boxRect(i, x, y), labelRect(i, x, y));
-
-  // x: column by column, each stage packed leftwards against what is already placed on overlapping rows.
-  const order = stages.map((_, i) => i).sort((a, b) => columns[a] - columns[b] || a - b);
-  const xs = new Array<number>(stages.length).fill(0);
-  const placed: { i: number; r: Rect }[] = [];
-  let lo = 0, colStart = -1, maxSoFar = -Infinity;
-  for (const i of order) {
-    if (columns[i] !== colStart) {
-      lo = placed.length ? maxSoFar + o.minStep : 0;
-      colStart = columns[i];
-    }
-    const y = rowY(stages[i].level, new Map());
-    const r0 = band(i, 0, y); // extents left/right of the centre
-    let x = lo;
-    for (let moved = true; moved;) {
-      moved = false;
-      for (const p of placed) {
-        const r = { x0: r0.x0 + x, y0: r0.y0, x1: r0.x1 + x, y1: r0.y1 };
-        if (intersects(r, p.r, o.gap)) { x = p.r.x1 + o.gap - r0.x0 + 1e-9; moved = true; }
-      }
-    }
-    xs[i] = x;
-    placed.push({ i, r: band(i, x, y) });
-    maxSoFar = Math.max(maxSoFar, x);
-  }
-
-  // Edges, and which are arcs.
+  // Edges, and which are arcs (known from levels and columns alone).
   const unknown: string[] = [];
   const edges: LayoutEdge[] = [];
+  const ends: number[][] = [];
   stages.forEach((t, ti) => {
     const srcs = t.from.map((n) => byName.get(n));
     const allHeads = srcs.length > 1 && srcs.every((j) => j !== undefined && stages[j].kind === 'head');
@@ -175,8 +148,72 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
       const style = index > 0 && !allHeads ? 'skip' : 'data';
       const same = stages[si].level === t.level;
       edges.push({ from: name, to: t.name, index, style, arc: same && (style === 'skip' || Math.abs(columns[ti] - columns[si]) > 1) });
+      ends.push([si, ti]);
     });
   });
+
+  // Labels above the box, every second stage of a run: three or more stages in one row, each feeding the next in the
+  // next column, no arc at any (a transformer's layers): their labels alternate below / above, so the run is packed by
+  // its boxes rather than by its labels.
+  const above = stages.map(() => false);
+  {
+    const arcAt = new Set(edges.flatMap((e, k) => (e.arc ? ends[k] : [])));
+    const link = (k: number) => { const [a, b] = ends[k]; return edges[k].style === 'data' && !edges[k].arc && stages[a].level === stages[b].level && columns[b] === columns[a] + 1 && !arcAt.has(a) && !arcAt.has(b); };
+    const links = edges.map((_, k) => k).filter(link);
+    const next = new Map<number, number[]>(), prev = new Map<number, number[]>();
+    for (const k of links) {
+      const [a, b] = ends[k];
+      next.set(a, [...(next.get(a) ?? []), b]);
+      prev.set(b, [...(prev.get(b) ?? []), a]);
+    }
+    const single = (m: Map<number, number[]>, i: number) => (m.get(i)?.length === 1 ? m.get(i)![0] : undefined);
+    stages.forEach((_, i) => {
+      const p = single(prev, i);
+      if (p !== undefined && single(next, p) === i) return; // not the start of a run
+      const run = [i];
+      for (let j = single(next, i); j !== undefined && single(prev, j) === run[run.length - 1]; j = single(next, j)) run.push(j);
+      if (run.length >= 3) run.forEach((k, n) => { above[k] = n % 2 === 1; });
+    });
+  }
+
+  // Rectangles of a stage's box (with `depthSkew` of its depth around it: the sides and top perspective shows) and
+  // label with its box centred at (x, y).
+  const boxRect = (i: number, x: number, y: number, skew = 0): Rect => {
+    const [w, ht, d] = ext[i].box, sx = d * skew, sy = d * skew * 0.6;
+    return { x0: x - w / 2 - sx, y0: y - ht / 2 - sy, x1: x + w / 2 + sx, y1: y + ht / 2 + sy };
+  };
+  const labelRect = (i: number, x: number, y: number): Rect => {
+    const [lw, lh] = ext[i].label, half = ext[i].box[1] / 2 + o.labelGap;
+    return above[i] ? { x0: x - lw / 2, y0: y + half, x1: x + lw / 2, y1: y + half + lh } : { x0: x - lw / 2, y0: y - half - lh, x1: x + lw / 2, y1: y - half };
+  };
+  const rects = (i: number, x: number, y: number) => [boxRect(i, x, y, o.depthSkew), labelRect(i, x, y)];
+
+  // x: column by column, each stage packed leftwards against what is already placed on overlapping rows.
+  const order = stages.map((_, i) => i).sort((a, b) => columns[a] - columns[b] || a - b);
+  const xs = new Array<number>(stages.length).fill(0);
+  const placed: Rect[] = [];
+  let lo = 0, colStart = -1, maxSoFar = -Infinity;
+  for (const i of order) {
+    if (columns[i] !== colStart) {
+      lo = placed.length ? maxSoFar + o.minStep : 0;
+      colStart = columns[i];
+    }
+    const y = -stages[i].level * o.rowGap;
+    const mine = rects(i, 0, y); // relative to the centre
+    let x = lo;
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const r0 of mine) {
+        for (const p of placed) {
+          const r = { x0: r0.x0 + x, y0: r0.y0, x1: r0.x1 + x, y1: r0.y1 };
+          if (intersects(r, p, o.gap)) { x = p.x1 + o.gap - r0.x0 + 1e-9; moved = true; }
+        }
+      }
+    }
+    xs[i] = x;
+    placed.push(...rects(i, x, y));
+    maxSoFar = Math.max(maxSoFar, x);
+  }
 
   // Rows: top down; a row moves down (never up) until its arcs and its stages clear the labels and boxes above.
   const levels = [...new Set(stages.map((s) => s.level))].sort((a, b) => a - b);
@@ -185,19 +222,21 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
     const a = byName.get(e.from)!, b = byName.get(e.to)!;
     const x0 = Math.min(xs[a], xs[b]), x1 = Math.max(xs[a], xs[b]);
     let top = -Infinity;
-    stages.forEach((s, k) => { if (s.level === stages[b].level && xs[k] >= x0 - 1e-9 && xs[k] <= x1 + 1e-9) top = Math.max(top, y + ext[k].box[1] / 2); });
+    stages.forEach((s, k) => {
+      if (s.level === stages[b].level && xs[k] >= x0 - 1e-9 && xs[k] <= x1 + 1e-9) top = Math.max(top, ...rects(k, xs[k], y).map((r) => r.y1));
+    });
     return { x0, x1, apex: top + o.arcLift + o.arcRise * (x1 - x0) };
   };
   for (const [n, level] of levels.entries()) {
     let y = n === 0 ? -level * o.rowGap : rows.get(levels[n - 1])! - (level - levels[n - 1]) * o.rowGap;
     if (n > 0) {
       // Everything already placed (rows above) that this row's stages or arcs could run into.
-      const above = stages.flatMap((s, k) => (s.level < level ? [band(k, xs[k], rows.get(s.level)!)] : []));
+      const higher = stages.flatMap((s, k) => (s.level < level ? rects(k, xs[k], rows.get(s.level)!) : []));
       const mine = stages.flatMap((s, k) => (s.level === level ? [k] : []));
       const arcs = edges.filter((e) => e.arc && stages[byName.get(e.to)!].level === level);
-      // Heights relative to the row's y: each stage's band and each arc's span.
-      const shapes = [...mine.map((k) => band(k, xs[k], 0)), ...arcs.map((e) => { const a = arcLift(e, 0); return { x0: a.x0, x1: a.x1, y0: 0, y1: a.apex }; })];
-      for (const r of above) {
+      // Heights relative to the row's y: each stage's box and label and each arc's span.
+      const shapes = [...mine.flatMap((k) => rects(k, xs[k], 0)), ...arcs.map((e) => { const a = arcLift(e, 0); return { x0: a.x0, x1: a.x1, y0: 0, y1: a.apex }; })];
+      for (const r of higher) {
         for (const s of shapes) {
           if (s.x0 < r.x1 + o.gap && r.x0 < s.x1 + o.gap) y = Math.min(y, r.y0 - o.gap - s.y1);
         }
@@ -209,7 +248,7 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
 
   const nodes: PlacedStage[] = stages.map((stage, i) => {
     const y = rows.get(stage.level)!;
-    return { stage, index: i, column: columns[i], x: xs[i], y, box: ext[i].box, label: labelRect(i, xs[i], y) };
+    return { stage, index: i, column: columns[i], x: xs[i], y, box: ext[i].box, label: labelRect(i, xs[i], y), labelAbove: above[i] };
   });
   let bounds = nodes.reduce<Rect>((b, n) => union(union(b, boxRect(n.index, n.x, n.y)), n.label), { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity });
   for (const e of edges) if (e.apex !== undefined) bounds = union(bounds, { x0: bounds.x0, x1: bounds.x1, y0: e.apex, y1: e.apex });

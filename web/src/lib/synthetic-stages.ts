@@ -35,7 +35,7 @@ export function attentionLike(input = [256, 256], channels = [16, 32, 64, 128, 2
   out.push(stage('bottleneck', 'bottleneck', d, channels[d - 1], channels[d], at(input, d), [`enc${d}`]));
   for (let l = d - 1; l >= 0; l--) {
     const coarser = l === d - 1 ? 'bottleneck' : `dec${d - l - 1}`;
-    out.push(stage(`gate${l + 1}`, 'gate', l, channels[l], channels[l], at(input, l), [`enc${l + 1}`, coarser], { detail: 'W_x·x + W_g·up(g) → ReLU → ψ → sigmoid → x·α' }));
+    out.push(stage(`gate${l + 1}`, 'gate', l, channels[l], channels[l], at(input, l), [coarser, `enc${l + 1}`], { detail: 'W_g·up(g) + W_x·x → ReLU → ψ → sigmoid → x·α' }));
     out.push(stage(`dec${d - l}`, 'decoder', l, channels[l + 1] + channels[l], channels[l], at(input, l), [coarser, `gate${l + 1}`]));
   }
   out.push(stage('output', 'output', 0, channels[0], 2, input, [`dec${d}`]));

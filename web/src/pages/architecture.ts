@@ -29,8 +29,12 @@ function labelPixels(lines: [string, string]): [number, number] {
   return [Math.ceil(Math.max(a, b) + 28), 150];
 }
 
-/** A text sprite (canvas texture) with a translucent plate, `w × h` world units. */
-function labelSprite(lines: [string, string], colour: string, w: number, ht: number): THREE.Sprite {
+/**
+ * A label: a text plate (canvas texture), `w × h` world units, lying in the drawing's label plane in front of every
+ * shape. Flat rather than a camera-facing sprite so that it is projected like the layout it was placed in: labels that
+ * do not overlap in the layout do not overlap on screen, off-axis included.
+ */
+function labelPlate(lines: [string, string], colour: string, w: number, ht: number): THREE.Mesh {
   const c = document.createElement('canvas');
   c.width = Math.round(w * PX); c.height = Math.round(ht * PX);
   const ctx = c.getContext('2d')!;
@@ -47,10 +51,9 @@ function labelSprite(lines: [string, string], colour: string, w: number, ht: num
   ctx.fillText(lines[1], c.width / 2, 128);
   const tex = new THREE.CanvasTexture(c);
   tex.colorSpace = THREE.SRGBColorSpace;
-  const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: tex, depthTest: false, transparent: true }));
-  sprite.scale.set(w, ht, 1);
-  sprite.renderOrder = 2;
-  return sprite;
+  const plate = new THREE.Mesh(new THREE.PlaneGeometry(w, ht), new THREE.MeshBasicMaterial({ map: tex, depthTest: false, transparent: true }));
+  plate.renderOrder = 2;
+  return plate;
 }
 
 /** The geometry of a kind's shape inside a w × h × d box. */
@@ -71,7 +74,8 @@ export interface Drawing {
   group: THREE.Group;
   /** Clickable shape → its stage. */
   meshes: Map<THREE.Object3D, PlacedStage>;
-  labels: { name: string; sprite: THREE.Sprite }[];
+  /** Each stage's label plate and its corners (world). */
+  labels: { name: string; plate: THREE.Mesh; corners: THREE.Vector3[] }[];
   centre: THREE.Vector3;
   size: THREE.Vector3;
 }
@@ -99,11 +103,11 @@ export function buildDrawing(title: string, stages: NetStage[]): Drawing {
     group.add(mesh);
     meshes.set(mesh, n);
     const r = n.label;
-    const sprite = labelSprite(labelLines(n.stage), colour, r.x1 - r.x0, r.y1 - r.y0);
-    sprite.position.set((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2, zLabel);
-    sprite.name = `label:${n.stage.name}`;
-    group.add(sprite);
-    labels.push({ name: n.stage.name, sprite });
+    const plate = labelPlate(labelLines(n.stage), colour, r.x1 - r.x0, r.y1 - r.y0);
+    plate.position.set((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2, zLabel);
+    plate.name = `label:${n.stage.name}`;
+    group.add(plate);
+    labels.push({ name: n.stage.name, plate, corners: [[r.x0, r.y0], [r.x1, r.y0], [r.x1, r.y1], [r.x0, r.y1]].map(([x, y]) => new THREE.Vector3(x, y, zLabel)) });
   }
   const dataMat = new THREE.LineBasicMaterial({ color: 0x64748b });
   for (const e of layout.edges) {
@@ -134,7 +138,7 @@ function disposeGroup(g: THREE.Object3D): void {
     const m = o as THREE.Mesh;
     m.geometry?.dispose();
     const mats = Array.isArray(m.material) ? m.material : m.material ? [m.material] : [];
-    for (const mat of mats) { (mat as THREE.SpriteMaterial).map?.dispose(); mat.dispose(); }
+    for (const mat of mats) { (mat as THREE.MeshBasicMaterial).map?.dispose(); mat.dispose(); }
   });
 }
 
@@ -181,7 +185,7 @@ export const architecturePage: Page = {
   title: '3-D architecture',
   mount(root) {
     const holder = h('div', { class: 'three-holder', 'data-testid': 'arch-canvas' });
-    const side = h('aside', { class: 'panel side', 'data-testid': 'arch-panel' }, h('p', {}, 'Click a shape to inspect its stage.'));
+    const side = h('aside', { class: 'panel arch-details', 'data-testid': 'arch-panel' }, h('p', {}, 'Click a shape to inspect its stage.'));
     const info = h('p', { class: 'summary', 'data-testid': 'arch-summary' });
     const about = h('p', { class: 'desc', 'data-testid': 'arch-about' });
     const legend = h('div', { class: 'legend', 'data-testid': 'arch-legend' });
@@ -201,7 +205,16 @@ export const architecturePage: Page = {
     const sun = new THREE.DirectionalLight(0xffffff, 2.2);
     sun.position.set(4, 8, 10);
     scene.add(sun);
-    const camera = new THREE.PerspectiveCamera(40, 1, 0.1, 1000);
+    // Orthographic, seen slightly from the right and above: every box shows the same sliver of its side and top
+    // (the layout keeps that clear), and the drawing keeps the layout's proportions across the whole canvas.
+    const camera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 1000);
+    const VIEW = new THREE.Vector3(0.2, 0.15, 1).normalize();
+    let aspect = 1;
+    /** Sets the frustum to `half` world units above and below the centre, at the canvas's aspect. */
+    const frustum = (half: number) => {
+      Object.assign(camera, { left: -half * aspect, right: half * aspect, top: half, bottom: -half });
+      camera.updateProjectionMatrix();
+    };
     const controls = new OrbitControls(camera, renderer.domElement);
 
     // Screen rectangles (CSS pixels, y down) of every label, and the pairs that intersect.
@@ -209,12 +222,10 @@ export const architecturePage: Page = {
       if (!current) return [];
       camera.updateMatrixWorld();
       const r = renderer.domElement.getBoundingClientRect();
-      const right = new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 0), up = new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 1);
-      return current.labels.map(({ name, sprite }) => {
+      return current.labels.map(({ name, corners }) => {
         const xs: number[] = [], ys: number[] = [];
-        for (const [sx, sy] of [[-1, -1], [1, -1], [1, 1], [-1, 1]]) {
-          const p = sprite.getWorldPosition(new THREE.Vector3())
-            .addScaledVector(right, (sx * sprite.scale.x) / 2).addScaledVector(up, (sy * sprite.scale.y) / 2).project(camera);
+        for (const c of corners) {
+          const p = c.clone().project(camera);
           xs.push(r.left + ((p.x + 1) / 2) * r.width);
           ys.push(r.top + ((1 - p.y) / 2) * r.height);
         }
@@ -228,11 +239,14 @@ export const architecturePage: Page = {
     controls.addEventListener('change', draw);
     holder.append(renderer.domElement);
 
+    let moved = false; // the user has rotated or zoomed since the network was drawn: a resize keeps their view
+    controls.addEventListener('start', () => { moved = true; });
     const resize = () => {
       const w = holder.clientWidth || 800, ht = holder.clientHeight || 520;
       renderer.setSize(w, ht);
-      camera.aspect = w / ht;
-      camera.updateProjectionMatrix();
+      aspect = w / ht;
+      frustum(camera.top);
+      if (!moved) fit();
       draw();
     };
     const ro = new ResizeObserver(resize);
@@ -247,6 +261,29 @@ export const architecturePage: Page = {
         side.replaceChildren(details(current.meshes.get(mesh)!, current.stages));
       }
       draw();
+    };
+
+    /** Fits the whole drawing (every shape's bounding box corner, every label) in view, with a small margin. */
+    const fit = () => {
+      if (!current) return;
+      const { size: sz, centre } = current;
+      const far = sz.length() + 10;
+      camera.position.copy(centre).addScaledVector(VIEW, far);
+      camera.lookAt(centre);
+      camera.updateMatrixWorld();
+      const box = new THREE.Box3().setFromObject(current.group);
+      const corners = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => new THREE.Vector3(i & 1 ? box.max.x : box.min.x, i & 2 ? box.max.y : box.min.y, i & 4 ? box.max.z : box.min.z));
+      const v = [...corners, ...current.labels.flatMap((l) => l.corners)].map((p) => p.clone().applyMatrix4(camera.matrixWorldInverse));
+      const x0 = Math.min(...v.map((p) => p.x)), x1 = Math.max(...v.map((p) => p.x)), y0 = Math.min(...v.map((p) => p.y)), y1 = Math.max(...v.map((p) => p.y));
+      const right = new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 0), up = new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 1);
+      const target = centre.clone().addScaledVector(right, (x0 + x1) / 2).addScaledVector(up, (y0 + y1) / 2);
+      camera.position.copy(target).addScaledVector(VIEW, far);
+      camera.near = 0.1;
+      camera.far = 2 * far + sz.length();
+      camera.zoom = 1;
+      frustum(1.04 * Math.max((y1 - y0) / 2, (x1 - x0) / 2 / aspect));
+      controls.target.copy(target);
+      controls.update();
     };
 
     /** Draws a stage list (a preset's, or any other through the test hook). */
@@ -268,14 +305,8 @@ export const architecturePage: Page = {
         kinds: [...kinds].join(','),
       });
       side.replaceChildren(h('p', {}, 'Click a shape to inspect its stage.'));
+      moved = false;
       resize();
-      // Fit the whole network in view, seen slightly from the right and above.
-      const t = Math.tan((camera.fov * Math.PI) / 360), { size: sz, centre } = current;
-      const dist = 1.06 * Math.max(sz.y / 2 / t, sz.x / 2 / (t * camera.aspect)) + sz.z / 2;
-      controls.target.copy(centre);
-      camera.position.copy(centre).add(new THREE.Vector3(0.2, 0.15, 1).normalize().multiplyScalar(dist));
-      controls.update();
-      draw();
     };
 
     const showPreset = (preset: string, input: number[]) => {
@@ -299,8 +330,10 @@ export const architecturePage: Page = {
       if (!down || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4 || !current) return;
       const r = renderer.domElement.getBoundingClientRect();
       ray.setFromCamera(new THREE.Vector2(((e.clientX - r.left) / r.width) * 2 - 1, -((e.clientY - r.top) / r.height) * 2 + 1), camera);
-      const hit = ray.intersectObjects([...current.meshes.keys()], false)[0];
-      select(hit?.object as THREE.Mesh | undefined);
+      const plates = new Map(current.labels.map((l) => [l.plate as THREE.Object3D, l.name]));
+      const hit = ray.intersectObjects([...current.meshes.keys(), ...plates.keys()], false)[0];
+      const name = hit && plates.get(hit.object);
+      select((name ? [...current.meshes.keys()].find((m) => m.name === name) : hit?.object) as THREE.Mesh | undefined);
     });
 
     // For tests and scripted tours: where a stage's shape is on screen, the label rectangles, and drawing a stage
@@ -315,6 +348,8 @@ export const architecturePage: Page = {
         return { x: r.left + ((p.x + 1) / 2) * r.width, y: r.top + ((1 - p.y) / 2) * r.height };
       },
       labelRects,
+      /** The layout in world units (stage, box centre, label rectangle). */
+      layout: () => current?.layout.nodes.map((n) => ({ name: n.stage.name, x: n.x, y: n.y, box: n.box, label: n.label })),
       drawStages: (title: string, stages: NetStage[]) => { show(title, stages); holder.dataset.preset = ''; },
     };
     (window as unknown as { explorerArch?: typeof hooks }).explorerArch = hooks;
@@ -322,7 +357,7 @@ export const architecturePage: Page = {
     root.append(
       h('p', { class: 'lead' }, 'Every stage of the chosen network as a shape, from the library\'s own stage list: one row per resolution level (full resolution at the top), the data path as solid lines, the skips as dashed arcs. A U-Net comes out as a U: encoder (blue) descending on the left, bottleneck (purple) at the bottom, decoder (amber) ascending on the right.'),
       presetControls('ronneberger2015', (c) => { if (typeof c !== 'string') showPreset(c.preset, c.input); else info.textContent = c; }),
-      about, legend, h('div', { class: 'split' }, holder, side), info);
+      about, legend, holder, info, side);
     return () => {
       ro.disconnect();
       controls.dispose();
