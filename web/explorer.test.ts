@@ -11,14 +11,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot } from '../src/core/testing.js';
 import { presets, presetSpec, geometryOf, stagesOf, architectures, shapeReport, nearestValidSizes, type NetStage, type ResolvedUNetOptions } from '../src/index.js';
 import { SYNTHETIC } from './src/lib/synthetic-stages.js';
 import { startStaticServer } from '../scripts/static-server.mjs';
 
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
 const PAGES = ['arch', 'flow', 'skips', 'volume', 'segment', 'train'];
 const shots = join(repoRoot, 'artifacts', 'explorer');
@@ -110,7 +111,7 @@ test('every page loads without a console error and names its backend', { skip: m
   }
 });
 
-test('3-D architecture: clicking a block shows its stage in the side panel', { skip: missing, timeout: 120_000 }, async () => {
+test('3-D architecture: clicking a block shows its stage in the card', { skip: missing, timeout: 120_000 }, async () => {
   const { page, errors } = await open('arch');
   const stage = stagesOf(presetSpec('ronneberger2015'), [572, 572]).find((s) => s.name === 'bottleneck')!;
   const at = (await page.evaluate(() => (window as unknown as { explorerArch: ArchHooks }).explorerArch.screenOf('bottleneck')))!;

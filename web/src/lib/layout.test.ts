@@ -7,10 +7,10 @@ import { presets, presetSpec, stagesOf, geometryOf, type NetStage } from '../../
 import { columnsOf, intersects, labelLines, layoutStages, overlapping, stageBox, type Extent, type Rect, type StageLayout } from './layout.js';
 import { SYNTHETIC, attentionLike, transunetLike, unetppLike, unetrLike } from './synthetic-stages.js';
 
-/** Label size as the page measures it, approximated: 64 px bold and 54 px text at 170 px per unit, 28 px padding. */
+/** Label size as the page measures it, approximated: 64 px bold and 54 px text at 145 px per unit, 28 px padding. */
 const measure = (s: NetStage): Extent => {
   const [a, b] = labelLines(s);
-  return { box: stageBox(s), label: [(Math.max(a.length * 38, b.length * 30) + 28) / 170, 150 / 170] };
+  return { box: stageBox(s), label: [(Math.max(a.length * 38, b.length * 30) + 28) / 145, 150 / 145] };
 };
 
 const boxRect = (n: StageLayout['nodes'][number]): Rect => ({ x0: n.x - n.box[0] / 2, y0: n.y - n.box[1] / 2, x1: n.x + n.box[0] / 2, y1: n.y + n.box[1] / 2 });

@@ -7,8 +7,8 @@
  *   a gate between the coarser decoder and the decoder it feeds, a transformer's tokens as a chain.
  * - Row: the stage's `level` (0 = full resolution at the top, one row down per halving), rows pushed apart only where
  *   a row's arcs would otherwise run into the labels of the row above.
- * - x: columns left to right; within that order each stage is packed as far left as it can go without its box or its
- *   label touching the box or label of any stage already placed. Labels therefore never overlap, whatever the
+ * - x: in column order, each stage is packed as far left as it can go — right of every earlier column (a head: of its
+ *   input) —  without its box or its label touching the box or label of any stage already placed. Labels therefore never overlap, whatever the
  *   architecture. A label sits under its box, except in a run of three or more stages chained along one row without
  *   arcs (a transformer's layers), where every second label goes above so that the run packs by its boxes.
  * - Edges: one per `from[]` entry. The first is the data path (solid), later ones skips (dashed), except that a stage
@@ -65,8 +65,9 @@ export interface LayoutOptions {
   rowGap: number;
   /** Least x step from one column to the next. Default 1.6. */
   minStep: number;
-  /** Clearance kept between boxes and labels. Default 0.35. */
+  /** Clearance kept between boxes and labels side by side (default 0.35) and one above the other (default 0.15). */
   gap: number;
+  gapY: number;
   /** Space between a box's bottom and its label. Default 0.2. */
   labelGap: number;
   /** An arc rises this far above the tops it passes, plus `arcRise` per unit of its length. Defaults 0.45, 0.1. */
@@ -77,9 +78,11 @@ export interface LayoutOptions {
    * slightly off-axis shows. Default 0.2.
    */
   depthSkew: number;
+  /** Width / height of the canvas the layout is meant for: of the overlap-free layouts tried, the one drawn largest. Default 2.2. */
+  aspect: number;
 }
 
-export const LAYOUT_DEFAULTS: LayoutOptions = { rowGap: 3.2, minStep: 1.6, gap: 0.35, labelGap: 0.2, arcLift: 0.45, arcRise: 0.1, depthSkew: 0.2 };
+export const LAYOUT_DEFAULTS: LayoutOptions = { rowGap: 3.2, minStep: 1.6, gap: 0.35, gapY: 0.15, labelGap: 0.2, arcLift: 0.45, arcRise: 0.1, depthSkew: 0.2, aspect: 2.2 };
 
 /**
  * The box a stage is drawn in: x by channels, y by height, z by width (log₂ scales; the depth of 3-D maps is in the
@@ -99,7 +102,8 @@ export function stageBox(s: NetStage): [number, number, number] {
 /** The two lines of a stage's label: its name, and channels · spatial size (the patch grid for tokens). */
 export const labelLines = (s: NetStage): [string, string] => [s.name, `${s.channels}ch · ${s.size.length ? s.size.join('×') : '?'}`];
 
-export const intersects = (a: Rect, b: Rect, tol = 0): boolean => a.x0 < b.x1 + tol && b.x0 < a.x1 + tol && a.y0 < b.y1 + tol && b.y0 < a.y1 + tol;
+/** Whether two rectangles come closer than `tol` horizontally and `tolY` vertically. */
+export const intersects = (a: Rect, b: Rect, tol = 0, tolY = tol): boolean => a.x0 < b.x1 + tol && b.x0 < a.x1 + tol && a.y0 < b.y1 + tolY && b.y0 < a.y1 + tolY;
 
 /** Pairs (i, j), i < j, of intersecting rectangles. */
 export function overlapping(rects: readonly Rect[], tol = 0): [number, number][] {
@@ -188,37 +192,41 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
   };
   const rects = (i: number, x: number, y: number) => [boxRect(i, x, y, o.depthSkew), labelRect(i, x, y)];
 
-  // x: column by column, each stage packed leftwards against what is already placed on overlapping rows.
+  // x: in column order, each stage at least `minStep` right of every stage of an earlier column (a head: right of its
+  // input only, so that it stays beside it), then pushed right until its box and label clear every box and label
+  // already placed. Rows at `rowY`.
   const order = stages.map((_, i) => i).sort((a, b) => columns[a] - columns[b] || a - b);
-  const xs = new Array<number>(stages.length).fill(0);
-  const placed: Rect[] = [];
-  let lo = 0, colStart = -1, maxSoFar = -Infinity;
-  for (const i of order) {
-    if (columns[i] !== colStart) {
-      lo = placed.length ? maxSoFar + o.minStep : 0;
-      colStart = columns[i];
-    }
-    const y = -stages[i].level * o.rowGap;
-    const mine = rects(i, 0, y); // relative to the centre
-    let x = lo;
-    for (let moved = true; moved;) {
-      moved = false;
-      for (const r0 of mine) {
-        for (const p of placed) {
-          const r = { x0: r0.x0 + x, y0: r0.y0, x1: r0.x1 + x, y1: r0.y1 };
-          if (intersects(r, p, o.gap)) { x = p.x1 + o.gap - r0.x0 + 1e-9; moved = true; }
+  const pack = (rowY: (level: number) => number): number[] => {
+    const xs = new Array<number>(stages.length).fill(0);
+    const placed: Rect[] = [];
+    let frontier = -Infinity, column = -1, before = -Infinity;
+    for (const i of order) {
+      if (columns[i] !== column) { before = frontier; column = columns[i]; }
+      const srcs = stages[i].from.map((n) => byName.get(n)).filter((j): j is number => j !== undefined && columns[j] < columns[i]);
+      const lo = stages[i].kind === 'head' && srcs.length ? Math.max(...srcs.map((j) => xs[j])) + o.minStep : before === -Infinity ? 0 : before + o.minStep;
+      const y = rowY(stages[i].level);
+      const mine = rects(i, 0, y); // relative to the centre
+      let x = lo;
+      for (let moved = true; moved;) {
+        moved = false;
+        for (const r0 of mine) {
+          for (const p of placed) {
+            const r = { x0: r0.x0 + x, y0: r0.y0, x1: r0.x1 + x, y1: r0.y1 };
+            if (intersects(r, p, o.gap, o.gapY)) { x = p.x1 + o.gap - r0.x0 + 1e-9; moved = true; }
+          }
         }
       }
+      xs[i] = x;
+      placed.push(...rects(i, x, y));
+      frontier = Math.max(frontier, x);
     }
-    xs[i] = x;
-    placed.push(...rects(i, x, y));
-    maxSoFar = Math.max(maxSoFar, x);
-  }
+    return xs;
+  };
 
-  // Rows: top down; a row moves down (never up) until its arcs and its stages clear the labels and boxes above.
+  // Rows: top down, `rowGap` apart per level; a row moves down (never up) until its arcs and its stages clear every
+  // label and box of the rows above that they share an x with. So rows never overlap, whatever x packing came first.
   const levels = [...new Set(stages.map((s) => s.level))].sort((a, b) => a - b);
-  const rows = new Map<number, number>();
-  const arcLift = (e: LayoutEdge, y: number): { x0: number; x1: number; apex: number } => {
+  const arcLift = (xs: number[], e: LayoutEdge, y: number): { x0: number; x1: number; apex: number } => {
     const a = byName.get(e.from)!, b = byName.get(e.to)!;
     const x0 = Math.min(xs[a], xs[b]), x1 = Math.max(xs[a], xs[b]);
     let top = -Infinity;
@@ -227,24 +235,45 @@ export function layoutStages(stages: readonly NetStage[], measure: (s: NetStage)
     });
     return { x0, x1, apex: top + o.arcLift + o.arcRise * (x1 - x0) };
   };
-  for (const [n, level] of levels.entries()) {
-    let y = n === 0 ? -level * o.rowGap : rows.get(levels[n - 1])! - (level - levels[n - 1]) * o.rowGap;
-    if (n > 0) {
-      // Everything already placed (rows above) that this row's stages or arcs could run into.
-      const higher = stages.flatMap((s, k) => (s.level < level ? rects(k, xs[k], rows.get(s.level)!) : []));
-      const mine = stages.flatMap((s, k) => (s.level === level ? [k] : []));
-      const arcs = edges.filter((e) => e.arc && stages[byName.get(e.to)!].level === level);
-      // Heights relative to the row's y: each stage's box and label and each arc's span.
-      const shapes = [...mine.flatMap((k) => rects(k, xs[k], 0)), ...arcs.map((e) => { const a = arcLift(e, 0); return { x0: a.x0, x1: a.x1, y0: 0, y1: a.apex }; })];
-      for (const r of higher) {
-        for (const s of shapes) {
-          if (s.x0 < r.x1 + o.gap && r.x0 < s.x1 + o.gap) y = Math.min(y, r.y0 - o.gap - s.y1);
+  const rowsFor = (xs: number[]): Map<number, number> => {
+    const rows = new Map<number, number>();
+    for (const [n, level] of levels.entries()) {
+      let y = n === 0 ? -level * o.rowGap : rows.get(levels[n - 1])! - (level - levels[n - 1]) * o.rowGap;
+      if (n > 0) {
+        // Everything already placed (rows above) that this row's stages or arcs could run into.
+        const higher = stages.flatMap((s, k) => (s.level < level ? rects(k, xs[k], rows.get(s.level)!) : []));
+        const mine = stages.flatMap((s, k) => (s.level === level ? [k] : []));
+        const arcs = edges.filter((e) => e.arc && stages[byName.get(e.to)!].level === level);
+        // Heights relative to the row's y: each stage's box and label and each arc's span.
+        const shapes = [...mine.flatMap((k) => rects(k, xs[k], 0)), ...arcs.map((e) => { const a = arcLift(xs, e, 0); return { x0: a.x0, x1: a.x1, y0: 0, y1: a.apex }; })];
+        for (const r of higher) {
+          for (const s of shapes) {
+            if (s.x0 < r.x1 + o.gap && r.x0 < s.x1 + o.gap) y = Math.min(y, r.y0 - o.gap - s.y1);
+          }
         }
       }
+      rows.set(level, y);
     }
-    rows.set(level, y);
+    return rows;
+  };
+  // Packed at the nominal rows, rows pushed apart where arcs need it, then packed again at those rows (rows further
+  // apart leave more room side by side) and so on: of these layouts, all free of overlaps, the one that fills a
+  // canvas of `aspect` best (the largest drawing).
+  const extent = (xs: number[], rows: Map<number, number>) => {
+    let b: Rect = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    stages.forEach((s, k) => { for (const r of rects(k, xs[k], rows.get(s.level)!)) b = union(b, r); });
+    for (const e of edges) if (e.arc) b = union(b, { x0: b.x0, x1: b.x1, y0: b.y0, y1: arcLift(xs, e, rows.get(stages[byName.get(e.to)!].level)!).apex });
+    return Math.max((b.x1 - b.x0) / o.aspect, b.y1 - b.y0);
+  };
+  let best: { xs: number[]; rows: Map<number, number>; size: number } | undefined;
+  let rowY = (l: number) => -l * o.rowGap;
+  for (let k = 0; k < 3; k++) {
+    const xsK = pack(rowY), rowsK = rowsFor(xsK), size = extent(xsK, rowsK);
+    if (!best || size < best.size - 1e-9) best = { xs: xsK, rows: rowsK, size };
+    rowY = (l) => rowsK.get(l)!;
   }
-  for (const e of edges) if (e.arc) e.apex = arcLift(e, rows.get(stages[byName.get(e.to)!].level)!).apex;
+  const { xs, rows } = best!;
+  for (const e of edges) if (e.arc) e.apex = arcLift(xs, e, rows.get(stages[byName.get(e.to)!].level)!).apex;
 
   const nodes: PlacedStage[] = stages.map((stage, i) => {
     const y = rows.get(stage.level)!;

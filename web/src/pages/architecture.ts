@@ -4,7 +4,8 @@
  * size, log₂ scales), attention gates as diamonds, transformer tokens as hexagonal prisms, deep-supervision heads as
  * pyramids — one row per resolution level (full resolution at the top), columns along the longest path from the
  * input (`layout.ts`): a U-Net is a U, a U-Net++ its triangle. Edges come from each stage's `from[]`: the data path
- * solid, skips dashed arcs. Drag to rotate, scroll to zoom, click a shape for its stage in the side panel.
+ * solid, skips dashed arcs. Drag to rotate, scroll to zoom, click a shape (or its label) for its stage in a card over
+ * the drawing's lower left corner.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
@@ -14,8 +15,8 @@ import { KIND_COLOURS, KIND_LEGEND, KIND_SHAPES } from '../lib/kinds.js';
 import { layoutStages, overlapping, stageBox, labelLines, type Extent, type PlacedStage, type Rect, type StageLayout } from '../lib/layout.js';
 import type { Page } from '../lib/page.js';
 
-/** Label canvas pixels per world unit (text is drawn at 64 px and 54 px: about 0.38 and 0.32 units). */
-const PX = 170;
+/** Label canvas pixels per world unit (text is drawn at 64 px and 54 px: about 0.44 and 0.37 units). */
+const PX = 145;
 const LINE1 = 'bold 64px system-ui, sans-serif', LINE2 = '54px system-ui, sans-serif';
 
 let measurer: CanvasRenderingContext2D | undefined;
@@ -145,7 +146,7 @@ function disposeGroup(g: THREE.Object3D): void {
 /** "full resolution", "1/2", "1/16". */
 const levelText = (l: number) => (l === 0 ? '0 (full resolution)' : `${l} (1/${2 ** l} resolution)`);
 
-/** The side panel's description of one stage. */
+/** The card's description of one stage. */
 function details(n: PlacedStage, stages: NetStage[]): HTMLElement {
   const s = n.stage;
   const rows: [string, string][] = [
@@ -185,7 +186,8 @@ export const architecturePage: Page = {
   title: '3-D architecture',
   mount(root) {
     const holder = h('div', { class: 'three-holder', 'data-testid': 'arch-canvas' });
-    const side = h('aside', { class: 'panel arch-details', 'data-testid': 'arch-panel' }, h('p', {}, 'Click a shape to inspect its stage.'));
+    // The selected stage's card, over the drawing (clicks pass through it to the shapes, except on its close button).
+    const side = h('aside', { class: 'arch-card', 'data-testid': 'arch-panel', hidden: true });
     const info = h('p', { class: 'summary', 'data-testid': 'arch-summary' });
     const about = h('p', { class: 'desc', 'data-testid': 'arch-about' });
     const legend = h('div', { class: 'legend', 'data-testid': 'arch-legend' });
@@ -237,7 +239,7 @@ export const architecturePage: Page = {
       if (current) holder.dataset.labelOverlaps = String(overlapping(labelRects().map((l) => l.rect)).length);
     };
     controls.addEventListener('change', draw);
-    holder.append(renderer.domElement);
+    holder.append(renderer.domElement, side);
 
     let moved = false; // the user has rotated or zoomed since the network was drawn: a resize keeps their view
     controls.addEventListener('start', () => { moved = true; });
@@ -256,9 +258,12 @@ export const architecturePage: Page = {
     const select = (mesh: THREE.Mesh | undefined) => {
       if (selected) (selected.material as THREE.MeshStandardMaterial).emissive.setHex(0x000000);
       selected = mesh;
+      side.hidden = !(mesh && current);
       if (mesh && current) {
-        (mesh.material as THREE.MeshStandardMaterial).emissive.setHex(0x444444);
-        side.replaceChildren(details(current.meshes.get(mesh)!, current.stages));
+        (mesh.material as THREE.MeshStandardMaterial).emissive.setHex(0x555555);
+        const close = h('button', { type: 'button', class: 'close', 'aria-label': 'close', title: 'close' }, '×');
+        close.addEventListener('click', () => select(undefined));
+        side.replaceChildren(close, details(current.meshes.get(mesh)!, current.stages));
       }
       draw();
     };
@@ -304,7 +309,7 @@ export const architecturePage: Page = {
         edges: String(current.layout.edges.length), unknownInputs: current.layout.unknown.join(','),
         kinds: [...kinds].join(','),
       });
-      side.replaceChildren(h('p', {}, 'Click a shape to inspect its stage.'));
+      side.hidden = true;
       moved = false;
       resize();
     };
@@ -357,7 +362,7 @@ export const architecturePage: Page = {
     root.append(
       h('p', { class: 'lead' }, 'Every stage of the chosen network as a shape, from the library\'s own stage list: one row per resolution level (full resolution at the top), the data path as solid lines, the skips as dashed arcs. A U-Net comes out as a U: encoder (blue) descending on the left, bottleneck (purple) at the bottom, decoder (amber) ascending on the right.'),
       presetControls('ronneberger2015', (c) => { if (typeof c !== 'string') showPreset(c.preset, c.input); else info.textContent = c; }),
-      about, legend, holder, info, side);
+      about, legend, holder, info);
     return () => {
       ro.disconnect();
       controls.dispose();
