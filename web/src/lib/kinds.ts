@@ -27,5 +27,5 @@ export const KIND_SHAPES: Record<StageKind, KindShape> = {
 /** Legend text per kind, in drawing order. */
 export const KIND_LEGEND: [StageKind, string][] = [
   ['input', 'input'], ['encoder', 'encoder'], ['bottleneck', 'bottleneck'], ['decoder', 'decoder'], ['output', 'output'],
-  ['gate', 'attention gate (◆)'], ['tokens', 'transformer tokens (⬢ prism)'], ['head', 'deep-supervision head (▲)'],
+  ['gate', 'attention gate'], ['tokens', 'transformer tokens'], ['head', 'deep-supervision head'],
 ];

@@ -355,7 +355,12 @@ export const architecturePage: Page = {
       labelRects,
       /** The layout in world units (stage, box centre, label rectangle). */
       layout: () => current?.layout.nodes.map((n) => ({ name: n.stage.name, x: n.x, y: n.y, box: n.box, label: n.label })),
-      drawStages: (title: string, stages: NetStage[]) => { show(title, stages); holder.dataset.preset = ''; },
+      drawStages: (title: string, stages: NetStage[]) => {
+        show(title, stages);
+        holder.dataset.preset = '';
+        about.textContent = `${title}: a stage list given to the page, not a registered preset.`;
+        info.textContent = `${title}: ${int(stages.reduce((a, s) => a + s.params, 0))} parameters, ${stages.length} stages.`;
+      },
     };
     (window as unknown as { explorerArch?: typeof hooks }).explorerArch = hooks;
 

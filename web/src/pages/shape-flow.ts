@@ -148,7 +148,7 @@ export const shapeFlowPage: Page = {
       render(netView(c.preset, c.input));
     }, presetNames('unet'));
     root.append(
-      h('p', { class: 'lead' }, 'The network as a graph: encoder (blue) down the left, bottleneck (purple), decoder (amber) up the right, output (green). Hover a block for its shapes and parameters; click a dashed skip for its crop arithmetic.'),
+      h('p', { class: 'lead' }, 'A U-Net preset as a graph (the 3-D architecture page draws every architecture): encoder (blue) down the left, bottleneck (purple), decoder (amber) up the right, output (green). Hover a block for its shapes and parameters; click a dashed skip for its crop arithmetic.'),
       controls, problems,
       h('div', { class: 'legend' }, h('span', {}, '↘ 2× max-pool, then two 3×3 convs'), h('span', {}, '↗ 2× up-sampling (interpolation or 2×2 up-conv), concat, two 3×3 convs'), h('span', {}, h('span', { class: 'swatch dashed' }), 'skip (click: crop arithmetic)'), h('span', {}, '→ 1×1 conv to classes')),
       h('div', { class: 'split' }, h('div', { class: 'graph-wrap' }, svg, tip), cropBox),
