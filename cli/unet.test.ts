@@ -119,7 +119,33 @@ test('unet train refuses bad data before any work and leaves no run folder', () 
   assert.match(r.err, /labels\/0\.png: label value 255 .* classes are integers in \[0, 2\) \(labels stored as other values, e\.g\. 0\/255, need --label-map/);
   assert.throws(() => readFileSync(join(out, 'config.json')), /ENOENT/);
   const r2 = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', out, '--patch', '48x64x48', '--label-map', '0:0,255:1');
-  assert.match(r2.err, /--patch 48x64x48 has 3 axes; preset seed2d is 2-D/);
+  assert.match(r2.err, /--patch 48x64x48 has 3 axes; preset small2d is 2-D/);
   const r3 = unet('train', '--data', join(repoRoot, 'data/blobs'), '--out', out);
   assert.match(r3.err, /data\/blobs\/images: cannot list it \(ENOENT\); rule: a dataset is a folder with images\/ and labels\//);
+});
+
+test('unet train checks every option before reading data or creating the run folder; --arch picks the architecture', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'unet-opts-')), 'run');
+  const data = join(repoRoot, 'data/isbi2012/train');
+  const cases: [string[], RegExp][] = [
+    [['--schedule', 'cosin'], /unknown schedule 'cosin'; did you mean 'cosine'\?/],
+    [['--arch', 'unte'], /unknown architecture 'unte'; did you mean 'unet'\?/],
+    [['--loss', 'dise'], /unknown loss 'dise'; did you mean 'dice'\?/],
+    [['--val-fraction', '1.5'], /--val-fraction must be in \[0, 1\), got 1\.5/],
+    [['--option', 'bse=8'], /option 'bse' is not an option of unet; did you mean 'base'\?/],
+    [['--preset', 'seed3d', '--arch', 'unet', '--patch', '48x64'], /--patch 48x64 has 2 axes; preset seed3d is 3-D/],
+  ];
+  for (const [flags, want] of cases) {
+    const r = unet('train', '--data', data, '--out', out, '--label-map', '0:0,255:1', '--quiet', ...flags);
+    assert.equal(r.code, 1, flags.join(' '));
+    assert.match(r.err, want);
+    assert.throws(() => readFileSync(join(out, 'config.json')), /ENOENT/, `no run folder after ${flags.join(' ')}`);
+  }
+});
+
+test('unet summary --arch prints the architecture\'s first preset; --preset of another architecture is refused', () => {
+  const j = JSON.parse(unet('summary', '--arch', 'unet', '--json').out);
+  assert.equal(j.arch, 'unet');
+  assert.equal(j.preset, 'ronneberger2015');
+  assert.equal(j.params, 31030658);
 });

@@ -9,8 +9,9 @@ import { evaluate, formatEvaluation } from './evaluate.js';
 import { predict } from './predict.js';
 import { maskMetrics } from '../src/metrics/registry.js';
 import { backendInfo, useBestBackend } from '../src/backends/select.js';
-import { architectures, presets } from '../src/models/registry.js';
+import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src/models/registry.js';
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
+import { importRun } from '../src/app/import.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
@@ -67,6 +68,30 @@ program.command('summary')
     console.log(o.json ? JSON.stringify(summaryJson(r)) : summaryText(r));
   });
 
+program.command('presets')
+  .description('every architecture and its presets: dimensions, parameters, input size, role (reference / train)')
+  .option('--arch <name>', `only this architecture: ${ARCHS_HELP}`)
+  .option('--json', 'print one JSON object {"architectures": [...], "presets": [...]}')
+  .action((o) => {
+    const archs = o.arch ? [architectures.get(o.arch).name] : architectures.names();
+    const list = presets.names().filter((n) => archs.includes(presets.get(n).arch)).map((name) => {
+      const p = presets.get(name);
+      const spec = presetSpec(name);
+      const g = geometryOf(spec);
+      return { name, arch: p.arch, dims: g.spatialDims, params: paramsOf(spec), input: g.fixed ? [...g.fixed] : p.defaultInput, role: p.role ?? 'reference', description: p.description };
+    });
+    if (o.json) {
+      console.log(JSON.stringify({ architectures: archs.map((a) => ({ name: a, description: architectures.get(a).description })), presets: list }));
+      return;
+    }
+    for (const a of archs) {
+      console.log(`${a}: ${architectures.get(a).description}`);
+      for (const p of list.filter((q) => q.arch === a)) {
+        console.log(`  ${p.name.padEnd(22)} ${p.dims}-D  ${p.params.toLocaleString('en-US').padStart(12)} params  ${p.input.join('×').padEnd(12)} ${p.role.padEnd(9)} ${p.description}`);
+      }
+    }
+  });
+
 program.command('demo')
   .description('the main job: train a small U-Net on bundled ISBI-2012 slices (200 iterations, about a minute), predict an unseen slice, write an overlay and its Dice')
   .option('--out <dir>', 'output folder', 'artifacts/demo')
@@ -83,6 +108,7 @@ program.command('train')
   .requiredOption('--out <rundir>', 'run folder: config.json, metrics.jsonl, curve.svg, checkpoints/, model.safetensors')
   .option('--arch <name>', `architecture: ${ARCHS_HELP} (default: the preset's)`)
   .option('--preset <name>', `${PRESETS_HELP} (default small2d, or the --arch's first training preset)`)
+  .option('--init <model>', 'start from these weights (a model.safetensors with its model.json, e.g. from unet import); the network is the file\'s')
   .option('--base <f>', 'U-Net base width (same as --option base=F)', int('--base'))
   .option('--option <name=value>', 'an architecture option on top of the preset\'s, e.g. deepSupervision=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
@@ -107,16 +133,37 @@ program.command('train')
   .option('--precision <p>', 'convolutions in fp32 | bf16 | auto (default auto: bf16 where the CPU has AVX512-BF16, else fp32)', precisionArg)
   .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors')
   .option('--quiet', 'no progress bar')
+  .option('--json', 'print one JSON object at the end (arch, preset, params, iterations, seconds, median s/step, best and final validation)')
   .action(async (o) => {
     const run = await runTraining({
-      data: o.data, out: o.out, arch: o.arch, preset: o.preset, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      data: o.data, out: o.out, arch: o.arch, preset: o.preset, init: o.init, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
-      ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet,
+      ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet || o.json,
     });
+    if (o.json) {
+      console.log(JSON.stringify({
+        arch: run.spec.arch, preset: run.preset, params: run.model.parameterCount(), iterations: run.result.iterations,
+        elapsedS: run.result.elapsedS, stepMedianS: run.stepMedianS, best: run.result.best, final: run.finalMetrics ?? null,
+        val: run.val.map((s) => s.name), backend: run.backend,
+      }));
+      run.model.dispose();
+      return;
+    }
     const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
     console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
+  });
+
+program.command('import')
+  .description('a model file from weights made elsewhere: a PyTorch state dict (.safetensors, the reference module\'s names) or an upstream release (.npz: TransUNet\'s R50+ViT-B_16 encoder)')
+  .requiredOption('--weights <file>', '.safetensors state dict or .npz release')
+  .requiredOption('--preset <name>', `the network the weights are for: ${PRESETS_HELP}`)
+  .requiredOption('--out <model.safetensors>', 'model file to write (+ its .json); train from it with unet train --init')
+  .option('--option <name=value>', 'an option on top of the preset\'s, e.g. classes=2 or imgSize=256 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .action(async (o) => {
+    const r = await importRun({ weights: o.weights, preset: o.preset, options: parseOptionPairs(o.option), out: o.out });
+    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
   });
 
 program.command('predict')

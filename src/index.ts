@@ -12,7 +12,7 @@ export { normalize } from './nn/ops/normalize.js';
 export { centerCrop, concatSkip, cropOffsets } from './nn/ops/crop.js';
 export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safetensors.js';
 export { stateDict, loadStateDict, encodeWeights, decodeWeights, stripModulePrefix } from './io/weights.js';
-export { decodePng, encodePng } from './io/png.js';
+export { decodePng, encodePng, type Image2D } from './io/png.js';
 export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';
 export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95, maskMetrics, type MaskPair } from './metrics/index.js';
 export { boundaryWeightMap } from './data/weight-map.js';
@@ -25,3 +25,11 @@ export { postprocess, probabilitiesToLabels, connectedComponents, keepLargestCom
 export { readVolume, readNifti, type VolumeReader } from './io/readers.js';
 export { encodeNifti, encodeNiftiFile, gzip, type NiftiImage, type NiftiWriteOptions, type NiftiDatatype } from './io/nifti-write.js';
 export type { Volume } from './io/volume.js';
+// Training, browser-safe: the one step, the shared defaults, the schedules, the optimiser and the patch sampler
+// (the explorer's in-browser training uses exactly these).
+export { trainStep, batchLoss, type StepLoss, type StepBatch, type Optimizer } from './train/step.js';
+export { TRAIN_DEFAULTS } from './train/defaults.js';
+export { scheduledLr, type ScheduleName, type ScheduleOptions } from './train/schedule.js';
+export { Adam, type AdamOptions } from './train/adam.js';
+export { sampleBatch, type BatchConfig } from './data/sampler.js';
+export { cropPatch, type Patch } from './data/patches.js';

@@ -1,7 +1,8 @@
 /**
  * Browser tests of the U-Net explorer: builds web/ into dist-web/, serves it on a free port and drives Debian's
- * headless Chromium through playwright-core. Each page must load without a console error; the 3-D page's click
- * inspects a layer; the shape flow follows the preset and explains an invalid size; a skip toggle changes the mask
+ * headless Chromium through playwright-core. Each page must load without a console error; the 3-D page offers every
+ * preset of every registered architecture and draws each (and hand-made stage lists of the kinds the other
+ * architectures give) with one shape per stage and no two labels overlapping, and its click inspects a stage; the shape flow follows the preset and explains an invalid size; a skip toggle changes the mask
  * and its Dice; training in the browser lowers the loss; the WASM fallback works. Screenshots go to
  * artifacts/explorer/. Skipped, with the reason printed, where /usr/bin/chromium is missing.
  */
@@ -10,13 +11,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot } from '../src/core/testing.js';
-import { presets, presetOptions, resolveOptions, shapeReport, nearestValidSizes } from '../src/index.js';
+import { presets, presetSpec, geometryOf, stagesOf, architectures, shapeReport, nearestValidSizes, type NetStage, type ResolvedUNetOptions } from '../src/index.js';
+import { SYNTHETIC } from './src/lib/synthetic-stages.js';
 import { startStaticServer } from '../scripts/static-server.mjs';
 
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
 const PAGES = ['arch', 'flow', 'skips', 'volume', 'segment', 'train'];
 const shots = join(repoRoot, 'artifacts', 'explorer');
@@ -58,6 +61,43 @@ async function open(id: string, query = '', setup?: (p: Page) => void): Promise<
 
 const text = async (page: Page, testid: string) => (await page.textContent(`[data-testid=${testid}]`)) ?? '';
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** A U-Net preset's resolved options, for the U-Net plan functions. */
+const unetOptions = (preset: string) => presetSpec(preset).options as ResolvedUNetOptions;
+
+interface Rect { x0: number; y0: number; x1: number; y1: number }
+type ArchHooks = {
+  screenOf(n: string): { x: number; y: number } | undefined;
+  labelRects(): { name: string; rect: Rect }[];
+  drawStages(title: string, stages: NetStage[]): void;
+};
+// Inside page.evaluate: the 3-D page's hooks (a Node-side helper would not exist in the page).
+
+/**
+ * What the 3-D page drew for `stages` (its data-* counts and its label rectangles on screen) against the list: one
+ * shape and one label per stage, one line per from[] entry, no label overlapping another or leaving the canvas.
+ */
+async function checkDrawing(page: Page, what: string, stages: NetStage[]): Promise<void> {
+  const d = await page.$eval('[data-testid=arch-canvas]', (e) => ({ ...(e as HTMLElement).dataset }));
+  assert.equal(Number(d.stages), stages.length, `${what}: stages`);
+  assert.equal(Number(d.shapes), stages.length, `${what}: one shape per stage`);
+  assert.equal(Number(d.labels), stages.length, `${what}: one label per stage`);
+  assert.equal(Number(d.edges), stages.reduce((a, s) => a + s.from.length, 0), `${what}: one edge per from[] entry`);
+  assert.equal(d.unknownInputs, '', `${what}: inputs that are no stage`);
+  assert.equal(d.labelOverlaps, '0', `${what}: the page counts overlapping labels`);
+  const rects = await page.evaluate(() => (window as unknown as { explorerArch: ArchHooks }).explorerArch.labelRects());
+  const canvas = await page.$eval('[data-testid=arch-canvas] canvas', (c) => { const r = c.getBoundingClientRect(); return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom }; });
+  assert.equal(rects.length, stages.length);
+  const overlaps: string[] = [];
+  for (let i = 0; i < rects.length; i++) {
+    const a = rects[i].rect;
+    assert.ok(a.x0 >= canvas.x0 - 1 && a.x1 <= canvas.x1 + 1 && a.y0 >= canvas.y0 - 1 && a.y1 <= canvas.y1 + 1, `${what}: label ${rects[i].name} leaves the canvas`);
+    for (let j = i + 1; j < rects.length; j++) {
+      const b = rects[j].rect;
+      if (a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1) overlaps.push(`${rects[i].name}/${rects[j].name}`);
+    }
+  }
+  assert.deepEqual(overlaps, [], `${what}: overlapping labels`);
+}
 
 test('every page loads without a console error and names its backend', { skip: missing, timeout: 300_000 }, async () => {
   for (const id of PAGES.filter((p) => p !== 'train')) {
@@ -71,16 +111,61 @@ test('every page loads without a console error and names its backend', { skip: m
   }
 });
 
-test('3-D architecture: clicking a block shows its stage in the side panel', { skip: missing, timeout: 120_000 }, async () => {
+test('3-D architecture: clicking a block shows its stage in the card', { skip: missing, timeout: 120_000 }, async () => {
   const { page, errors } = await open('arch');
-  const stage = shapeReport(resolveOptions(presetOptions('ronneberger2015')), [572, 572]).stages.find((s) => s.name === 'bottleneck')!;
-  const at = await page.evaluate(() => (window as unknown as { explorerArch: { screenOf(n: string): { x: number; y: number } } }).explorerArch.screenOf('bottleneck'));
+  const stage = stagesOf(presetSpec('ronneberger2015'), [572, 572]).find((s) => s.name === 'bottleneck')!;
+  const at = (await page.evaluate(() => (window as unknown as { explorerArch: ArchHooks }).explorerArch.screenOf('bottleneck')))!;
   await page.mouse.click(at.x, at.y);
   await page.waitForSelector('[data-testid=layer-details]');
   const details = await text(page, 'layer-details');
   assert.match(details, /^bottleneck/);
   assert.ok(details.includes(`${stage.inChannels} → ${stage.channels}`) && details.includes(stage.size.join('×')) && details.includes(fmt(stage.params)), details);
   await page.screenshot({ path: join(shots, 'arch-selected.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('3-D architecture: every preset of every registered architecture is offered, grouped, and drawn from its stages', { skip: missing, timeout: 240_000 }, async () => {
+  const { page, errors } = await open('arch');
+  const offered = await page.$$eval('[data-testid=preset] option', (o) => o.map((e) => (e as HTMLOptionElement).value));
+  assert.deepEqual([...offered].sort(), presets.names().sort(), 'the menu offers every preset of the registry');
+  if (architectures.names().length > 1) {
+    const groups = await page.$$eval('[data-testid=preset] optgroup', (g) => g.map((e) => e.getAttribute('label')));
+    assert.deepEqual(groups, architectures.names(), 'one group per architecture');
+  }
+  for (const name of presets.names()) {
+    await page.selectOption('[data-testid=preset]', name);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=arch-canvas]')?.getAttribute('data-preset') === n, name);
+    const spec = presetSpec(name);
+    const g = geometryOf(spec);
+    const stages = stagesOf(spec, g.fixed ? [...g.fixed] : presets.get(name).defaultInput);
+    await checkDrawing(page, name, stages);
+    const kinds = await page.$$eval('[data-testid=arch-legend] [data-kind]', (s) => s.map((e) => e.getAttribute('data-kind')));
+    assert.deepEqual(new Set(kinds), new Set(stages.map((s) => s.kind)), `${name}: the legend names the kinds drawn`);
+    await page.locator('[data-testid=arch-canvas]').screenshot({ path: join(shots, `arch-${spec.arch}-${name}.png`) });
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('3-D architecture: gates, nested nodes, tokens and heads are drawn by the same rules (hand-made stage lists)', { skip: missing, timeout: 180_000 }, async () => {
+  const { page, errors } = await open('arch');
+  for (const [name, make] of Object.entries(SYNTHETIC)) {
+    const stages = make();
+    await page.evaluate(([t, s]) => (window as unknown as { explorerArch: ArchHooks }).explorerArch.drawStages(t, s), [name, stages] as [string, NetStage[]]);
+    await checkDrawing(page, name, stages);
+    await page.locator('[data-testid=arch-canvas]').screenshot({ path: join(shots, `arch-synthetic-${name}.png`) });
+    // A click on a shape of each special kind shows that stage.
+    for (const kind of ['gate', 'tokens', 'head'] as const) {
+      const s = stages.find((q) => q.kind === kind);
+      if (!s) continue;
+      const at = (await page.evaluate((n) => (window as unknown as { explorerArch: ArchHooks }).explorerArch.screenOf(n), s.name))!;
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector(`[data-testid=layer-details][data-stage="${s.name}"]`);
+      const details = await text(page, 'layer-details');
+      assert.ok(details.includes(`kind${kind}`) && details.includes(fmt(s.params)), `${name}: ${details}`);
+    }
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -99,7 +184,7 @@ test('shape flow: the preset switch updates the table; crops and invalid sizes c
   await page.fill('[data-testid=input-size]', '570x572');
   await page.press('[data-testid=input-size]', 'Enter');
   await page.waitForSelector('[data-testid=size-problem]:not([hidden])');
-  const near = nearestValidSizes(resolveOptions(presetOptions('ronneberger2015')), 570);
+  const near = nearestValidSizes(unetOptions('ronneberger2015'), 570);
   const problem = await text(page, 'size-problem');
   assert.ok(problem.includes(`nearest valid sizes: ${near.below} or ${near.above}`), problem);
   await page.screenshot({ path: join(shots, 'flow-invalid.png'), fullPage: true });
@@ -130,7 +215,7 @@ test('skip ablation: switching a skip off changes the mask and its Dice', { skip
 test('volumetric flow: the unpadded and padded sizes come from the plan; a level button highlights its pair', { skip: missing, timeout: 120_000 }, async () => {
   const { page, errors } = await open('volume');
   for (const preset of ['cicek2016', 'seed3d']) {
-    const r = shapeReport(resolveOptions(presetOptions(preset)), presets.get(preset).defaultInput);
+    const r = shapeReport(unetOptions(preset), presets.get(preset).defaultInput);
     assert.ok((await text(page, `io-${preset}`)).startsWith(`${r.input.join('×')} → ${r.output.join('×')}`));
   }
   await page.click('[data-testid=level-cicek2016-2]');

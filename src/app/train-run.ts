@@ -29,7 +29,10 @@ import { decodeCheckpoint } from '../train/checkpoint.js';
 import { folderCheckpoints } from '../train/checkpoint-fs.js';
 import { TRAIN_DEFAULTS } from '../train/defaults.js';
 import type { ScheduleName } from '../train/schedule.js';
-import { saveModel } from '../io/files.js';
+import { optionsPath, readSpec, saveModel } from '../io/files.js';
+import { decodeWeights } from '../io/weights.js';
+import { foreignKeyOf } from '../models/registry.js';
+import { readFile } from 'node:fs/promises';
 
 export interface TrainRunOptions {
   /** Folder with `images/` and `labels/`. Required. */
@@ -42,6 +45,11 @@ export interface TrainRunOptions {
   preset?: string;
   /** Architecture options on top of the preset's (`{ base: 32 }`, `{ deepSupervision: true }`). Default none. */
   options?: Record<string, unknown>;
+  /**
+   * Start from these weights: a model file (`.safetensors` with its `.json`, e.g. from `unet import` or another run);
+   * the network is the file's (its spec; `classes` may not change). Excludes `arch`, `preset` and `options`. Default none.
+   */
+  init?: string;
   /** Model output channels: 1 = binary (sigmoid), K ≥ 2 classes (softmax). Default: the preset's. */
   classes?: number;
   /** Image channels (every image must have them). Default: the first image's (opaque PNG alpha is dropped on reading). */
@@ -98,6 +106,9 @@ export interface TrainRun {
   result: TrainResult;
   model: TrainableNet;
   spec: NetSpec;
+  preset: string;
+  /** The backend it trained on. */
+  backend: string;
   val: Sample[];
   classes: number;
   finalMetrics?: Record<string, number>;
@@ -149,12 +160,13 @@ export async function validationDice(model: TrainableNet, samples: Sample[], k: 
 }
 
 /** Every option checked (names, ranges, the patch against the network), before any file is read or written. */
-export function checkTrainOptions(o: TrainRunOptions): { preset: string; spec: NetSpec; patch: number[]; lossName: string; schedule: ScheduleName; normMode: NormalizeMode | 'none' } {
-  const { preset, spec } = runSpec(o);
+export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { preset: string; spec: NetSpec; patch: number[]; lossName: string; schedule: ScheduleName; normMode: NormalizeMode | 'none' } {
+  if (initSpec && (o.arch || o.preset || (o.options && Object.keys(o.options).length))) throw new Error(`--init ${o.init}: the network is the file's; drop --arch, --preset and --option`);
+  const { preset, spec } = initSpec ? { preset: `--init ${o.init}`, spec: resolveSpec(initSpec.arch, { ...initSpec.options, seed: o.seed ?? (initSpec.options.seed as number | undefined) }) } : runSpec(o);
   const g = createGeometry(spec);
   const dims = g.spatialDims;
-  const p = presets.get(preset);
-  const patch = o.patch ?? (g.fixed ? [...g.fixed] : g.padding === 'valid' ? [...p.defaultInput] : dims === 2 ? [256, 256] : [48, 64, 48]);
+  const paperInput = initSpec ? undefined : presets.get(preset).defaultInput;
+  const patch = o.patch ?? (g.fixed ? [...g.fixed] : g.padding === 'valid' && paperInput ? [...paperInput] : dims === 2 ? [256, 256] : [48, 64, 48]);
   if (patch.length !== dims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; preset ${preset} is ${dims}-D`);
   try {
     g.output(patch); // a size the network cannot take fails here, before any file is written
@@ -186,7 +198,9 @@ function createGeometry(spec: NetSpec) {
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
-  const checked = checkTrainOptions(o);
+  const initSpec = o.init ? await readSpec(optionsPath(o.init)).catch((e: Error) => { throw new Error(`--init ${o.init}: ${e.message}`); }) : undefined;
+  if (initSpec && o.classes !== undefined && o.classes !== initSpec.options.classes) throw new Error(`--init ${o.init}: the file's network has ${String(initSpec.options.classes)} classes; --classes ${o.classes} would change it`);
+  const checked = checkTrainOptions(o, initSpec);
   const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
   let { spec } = checked;
   const { preset, patch, lossName, schedule, normMode } = checked;
@@ -214,9 +228,17 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const val = order.slice(0, nVal).map((i) => samples[i]);
   const trn = order.slice(nVal).map((i) => samples[i]);
   const model = createNet(spec);
+  if (o.init) {
+    try {
+      decodeWeights(model, new Uint8Array(await readFile(o.init)), o.init, foreignKeyOf(spec.arch));
+    } catch (e) {
+      model.dispose();
+      throw new Error(`--init: ${(e as Error).message}`);
+    }
+  }
   const lr = o.lr ?? TRAIN_DEFAULTS.lr;
   const config = {
-    arch: spec.arch, preset, options: spec.options, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr,
+    arch: spec.arch, preset, options: spec.options, init: o.init ?? null, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr,
     schedule, precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
     labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
     val: val.map((s) => s.name), backend,
@@ -260,7 +282,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     const finalMetrics = val.length ? await validationDice(model, val, K, patch) : undefined;
     await saveModel(model, join(o.out, 'model.safetensors'));
     const sorted = [...stepTimes].sort((a, b) => a - b);
-    return { result, model, spec, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
+    return { result, model, spec, preset, backend, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
   } finally {
     await data.close();
   }

@@ -1,24 +1,23 @@
 import { test } from 'node:test';
+import { createNet, presetSpec } from '../models/registry.js';
+import type { NetSpec, TrainableNet } from '../models/types.js';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from './tf.js';
 import { variableGrads } from './grad.js';
 import { testBackends } from './testing.js';
-import { UNet } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
-import type { UNetOptions } from '../models/unet/options.js';
 
 // [label, options, input shape]: BatchNorm with its fused ReLU, interpolating and transposed up-sampling, cropped
 // skips (valid padding), 2-D and 3-D, odd sizes.
-const CASES: [string, UNetOptions, number[]][] = [
-  ['seed2d base 4', presetOptions('seed2d', { base: 4, classes: 2 }), [2, 32, 48, 1]],
-  ['seed2d transposed, instance norm', presetOptions('seed2d', { base: 4, upsample: 'transposed', norm: 'instance', inChannels: 2 }), [1, 32, 16, 2]],
-  ['ronneberger2015 base 2, odd crops', presetOptions('ronneberger2015', { base: 2 }), [1, 188, 204, 1]],
-  ['seed3d base 2', presetOptions('seed3d', { base: 2 }), [1, 16, 32, 16, 1]],
+const CASES: [string, NetSpec, number[]][] = [
+  ['seed2d base 4', presetSpec('seed2d', { base: 4, classes: 2 }), [2, 32, 48, 1]],
+  ['seed2d transposed, instance norm', presetSpec('seed2d', { base: 4, upsample: 'transposed', norm: 'instance', inChannels: 2 }), [1, 32, 16, 2]],
+  ['ronneberger2015 base 2, odd crops', presetSpec('ronneberger2015', { base: 2 }), [1, 188, 204, 1]],
+  ['seed3d base 2', presetSpec('seed3d', { base: 2 }), [1, 16, 32, 16, 1]],
 ];
 
 /** One training step's loss and gradients, by `grads`, on a fresh model of the same seed. */
-function step(o: UNetOptions, shape: number[], grads: typeof variableGrads): { loss: number; g: Map<string, Float32Array>; tensorsAfter: number; tensorsBefore: number } {
-  const model = new UNet({ ...o, seed: 3 });
+function step(o: NetSpec, shape: number[], grads: typeof variableGrads): { loss: number; g: Map<string, Float32Array>; tensorsAfter: number; tensorsBefore: number } {
+  const model = createNet({ arch: o.arch, options: { ...o.options, seed: 3 } });
   model.train(true);
   const x = tf.randomNormal(shape, 0, 1, 'float32', 5);
   const params = model.namedParameters().map(([, v]) => v);

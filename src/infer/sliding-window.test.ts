@@ -3,20 +3,19 @@
  * odd shapes, images smaller than the window, swBatch, overlap-tile for valid-padded models against the whole
  * mirror-padded image, argument errors and tensor leaks.
  */
+import { createNet, geometryOf, presetSpec, resolveSpec } from '../models/registry.js';
+import type { NetSpec, TrainableNet } from '../models/types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { assertClose, testBackends } from '../core/testing.js';
-import { UNet, unetGeometry } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
-import { resolveOptions, type UNetOptions } from '../models/unet/options.js';
 import { importanceMap, MIN_WEIGHT, reflectIndex, slidingWindow, slidingWindowPlan, slidingWindowVolume, type SlidingWindowOptions } from './sliding-window.js';
 import type { SegmentationModel } from './tta.js';
 
 /** A UNet in eval mode; with `bias`, its output conv has zero weights and this bias: constant logits everywhere. */
-function model(opts: UNetOptions, bias?: number[]): UNet {
-  const m = new UNet(opts).eval();
+function model(opts: NetSpec, bias?: number[]): TrainableNet {
+  const m = createNet(opts).eval();
   if (bias) {
     for (const [name, v] of m.namedParameters()) {
       if (name === 'outc.weight') v.assign(tf.zerosLike(v));
@@ -43,7 +42,7 @@ async function run(m: SegmentationModel, x: Tensor, opts: SlidingWindowOptions =
 
 /** A fixed model, exactly equivariant on a zero background: logits (0, 8·(5×5 box mean, zero-padded, − 0.5)). */
 const blurModel: SegmentationModel = {
-  geometry: unetGeometry(resolveOptions({ classes: 2 })),
+  geometry: geometryOf(resolveSpec('unet', { classes: 2 })),
   forward: (x: Tensor) => tf.tidy(() => {
     const mean = tf.conv2d(x as tf.Tensor4D, tf.fill([5, 5, 1, 1], 1 / 25) as tf.Tensor4D, 1, 'same'); // [B, H, W, 1]
     return tf.concat([tf.zerosLike(mean), tf.mul(tf.sub(mean, 0.5), 8)], -1); // [B, H, W, 2]
@@ -68,7 +67,7 @@ function maskBox(p: { data: Float32Array; shape: number[] }, top: number, left: 
 }
 
 test('plan: window starts evenly spaced from 0 to the edge with step ≤ window·(1 − overlap); small images centred', () => {
-  const o = unetGeometry(resolveOptions(presetOptions('seed2d', { base: 2 })));
+  const o = geometryOf(presetSpec('seed2d', { base: 2 }));
   const p = slidingWindowPlan(o, [100, 20], { window: 32 });
   assert.deepEqual(p.axes[0].starts, [0, 14, 27, 41, 54, 68]); // ceil(68/16)+1 = 6 windows, step 13.6 ≤ 16
   assert.deepEqual(p.axes[1].starts, [-6]); // centred: 6 zeros before, 6 after
@@ -78,7 +77,7 @@ test('plan: window starts evenly spaced from 0 to the edge with step ≤ window�
   const d = slidingWindowPlan(o, [100, 20]);
   assert.deepEqual([d.axes.map((a) => a.window), d.overlap, d.blend, d.swBatch, d.tta], [[112, 32], 0.5, 'gaussian', 1, false]);
   // valid padding: output tiles of 388 from 572 windows, steps rounded to the stride 16, the last tile mirrored past the edge
-  const r = unetGeometry(resolveOptions(presetOptions('ronneberger2015', { base: 2 })));
+  const r = geometryOf(presetSpec('ronneberger2015', { base: 2 }));
   const v = slidingWindowPlan(r, [512, 512], { window: 572 });
   assert.deepEqual([v.axes[0].tile, v.axes[0].border, v.axes[0].starts, v.overlap], [388, 92, [0, 384], 0]);
   assert.deepEqual(slidingWindowPlan(r, [512, 512], { window: 572, overlap: 0.5 }).axes[0].starts, [0, 192]); // step 194 → 192
@@ -101,10 +100,10 @@ test('reflectIndex mirrors without repeating the edge, any distance out', () => 
 for (const backend of await testBackends()) {
   test(`[${backend}] a constant model gives exactly its constant everywhere after blending (2-D and 3-D, both blends)`, async () => {
     await tf.setBackend(backend);
-    const cases: [UNetOptions, number[], number[], number][] = [
-      [presetOptions('seed2d', { base: 2, classes: 3 }), [0.3, -0.2, 0.1], [1, 50, 70, 1], 32],
-      [presetOptions('seed2d', { base: 2, classes: 1 }), [0.7], [1, 40, 23, 1], 16],
-      [presetOptions('seed3d', { base: 2 }), [0.5, -1, 0.25], [1, 20, 27, 18, 1], 16],
+    const cases: [NetSpec, number[], number[], number][] = [
+      [presetSpec('seed2d', { base: 2, classes: 3 }), [0.3, -0.2, 0.1], [1, 50, 70, 1], 32],
+      [presetSpec('seed2d', { base: 2, classes: 1 }), [0.7], [1, 40, 23, 1], 16],
+      [presetSpec('seed3d', { base: 2 }), [0.5, -1, 0.25], [1, 20, 27, 18, 1], 16],
     ];
     for (const [opts, bias, shape, window] of cases) {
       const m = model(opts, bias);
@@ -124,7 +123,7 @@ for (const backend of await testBackends()) {
   test(`[${backend}] the same object at different offsets gives the same mask`, async () => {
     await tf.setBackend(backend);
     // A real U-Net (random weights): a shift by a multiple of the window step (16) and the stride meets the same windows.
-    const m = model(presetOptions('seed2d', { base: 4, classes: 2 }));
+    const m = model(presetSpec('seed2d', { base: 4, classes: 2 }));
     const a = blobImage(128, 128, 40, 44), b = blobImage(128, 128, 72, 76);
     const pa = await run(m, a, { window: 32 }), pb = await run(m, b, { window: 32 });
     const box = (p: typeof pa, t: number, l: number) => {
@@ -145,7 +144,7 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] odd volume 37×51×29 (seed3d base 4) returns the input's shape; swBatch 3 equals swBatch 1`, async () => {
     await tf.setBackend(backend);
-    const m = model(presetOptions('seed3d', { base: 4 }));
+    const m = model(presetSpec('seed3d', { base: 4 }));
     const x = randomImage([1, 37, 51, 29, 1], 2);
     const progress: [number, number][] = [];
     const opts = { window: [16, 32, 16], overlap: 0 }; // starts 0, 11, 21 | 0, 19 | 0, 13: the windows still overlap
@@ -162,7 +161,7 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] 2-D: swBatch 4 equals swBatch 1; an image smaller than the window is zero-padded, centred, and cropped back`, async () => {
     await tf.setBackend(backend);
-    const m = model(presetOptions('seed2d', { base: 4, classes: 2 }));
+    const m = model(presetSpec('seed2d', { base: 4, classes: 2 }));
     const x = randomImage([1, 45, 61, 1], 3);
     const p1 = await run(m, x, { window: 32, overlap: 0.25 });
     const p4 = await run(m, x, { window: 32, overlap: 0.25, swBatch: 4 });
@@ -183,7 +182,7 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] valid padding (ronneberger2015 base 1): overlap-tile on 512×512 equals the network on the mirror-padded image`, async () => {
     await tf.setBackend(backend);
-    const m = model(presetOptions('ronneberger2015', { base: 1 }));
+    const m = model(presetSpec('ronneberger2015', { base: 1 }));
     const x = randomImage([1, 512, 512, 1], 5);
     // Output pixel u comes from input [u − 92, u + 92] of the image mirrored by 92 on each side (padded coordinates
     // [u, u + 184]). Reference: the network on 380² crops of the mirrored image at offsets 0 and 320 (multiples of the
@@ -219,8 +218,8 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] bad input: errors name the value and the rule`, async () => {
     await tf.setBackend(backend);
-    const m2 = model(presetOptions('seed2d', { base: 2 }));
-    const m3 = model(presetOptions('seed3d', { base: 2 }));
+    const m2 = model(presetSpec('seed2d', { base: 2 }));
+    const m3 = model(presetSpec('seed3d', { base: 2 }));
     const x2 = tf.zeros([1, 32, 32, 1]), x3 = tf.zeros([1, 16, 16, 16, 1]);
     await assert.rejects(slidingWindow(m3, x2), /image \[1,32,32,1\] has rank 4 \(a 2-D image \[1, H, W, C\]\); this 3-D model takes rank 5, \[1, D, H, W, C\]/);
     await assert.rejects(slidingWindow(m2, x3), /image \[1,16,16,16,1\] has rank 5 \(a 3-D image \[1, D, H, W, C\]\); this 2-D model takes rank 4, \[1, H, W, C\]/);

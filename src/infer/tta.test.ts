@@ -1,10 +1,9 @@
 /** Mirroring TTA: the flip sets, flip-equivariance of the averaged prediction (alone and inside slidingWindow), leaks. */
+import { createNet, presetSpec } from '../models/registry.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { assertClose, assertNoLeak, testBackends } from '../core/testing.js';
-import { UNet } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
 import { mirrorAxes, predictProbabilities } from './tta.js';
 import { slidingWindow } from './sliding-window.js';
 
@@ -18,8 +17,8 @@ const flipData = (t: Tensor, axes: number[]) => tf.tidy(() => tf.reverse(t, axes
 for (const backend of await testBackends()) {
   test(`[${backend}] TTA makes the prediction flip-equivariant (2-D and 3-D) and differs from a single pass`, async () => {
     await tf.setBackend(backend);
-    for (const [opts, shape] of [[presetOptions('seed2d', { base: 4, classes: 2 }), [1, 32, 32, 1]], [presetOptions('seed3d', { base: 2 }), [1, 16, 16, 16, 1]]] as const) {
-      const m = new UNet(opts).eval();
+    for (const [opts, shape] of [[presetSpec('seed2d', { base: 4, classes: 2 }), [1, 32, 32, 1]], [presetSpec('seed3d', { base: 2 }), [1, 16, 16, 16, 1]]] as const) {
+      const m = createNet(opts).eval();
       const x = tf.randomNormal([...shape], 0, 1, 'float32', 7);
       const p = assertNoLeak(() => predictProbabilities(m, x, true));
       const single = predictProbabilities(m, x);
@@ -37,7 +36,7 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] slidingWindow with tta: flip-equivariant over a symmetric window layout, no leaks`, async () => {
     await tf.setBackend(backend);
-    const m = new UNet(presetOptions('seed2d', { base: 4, classes: 2 })).eval();
+    const m = createNet(presetSpec('seed2d', { base: 4, classes: 2 })).eval();
     const x = tf.randomNormal([1, 64, 48, 1], 0, 1, 'float32', 8); // starts 0, 16, 32 and 0, 16: symmetric
     const before = tf.memory().numTensors;
     const p = await slidingWindow(m, x, { window: 32, tta: true });

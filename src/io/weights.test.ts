@@ -3,6 +3,8 @@
  * and the forward pass (eval and training-mode BatchNorm), the running statistics it updates and the gradient of
  * mean(logits²) match PyTorch's.
  */
+import { createNet, foreignKeyOf, presetSpec } from '../models/registry.js';
+import type { NetSpec, TrainableNet } from '../models/types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,19 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, type Tensor } from '../core/tf.js';
 import { assertClose, fixtureMetadata, readFixture, repoRoot, testBackends, toChannelsLast } from '../core/testing.js';
-import { UNet } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
-import { canonicalKey } from '../models/unet/keys.js';
 import { decodeWeights, encodeWeights, loadStateDict, permuteShape } from './weights.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { loadModel, saveModel } from './files.js';
 
+const unetKey = foreignKeyOf('unet');
+
 const FIXTURES = ['seed2d_b4', 'ronneberger2015_b4', 'seed3d_b4', 'cicek2016_b4'];
 
-function fixtureModel(name: string): UNet {
+function fixtureModel(name: string): TrainableNet {
   const meta = fixtureMetadata(`${name}.io.safetensors`);
-  const model = new UNet(presetOptions(meta.preset, JSON.parse(meta.options)));
-  loadStateDict(model, readFixture(`${name}.safetensors`), `fixtures/${name}.safetensors`, canonicalKey);
+  const model = createNet(presetSpec(meta.preset, JSON.parse(meta.options)));
+  loadStateDict(model, readFixture(`${name}.safetensors`), `fixtures/${name}.safetensors`, unetKey);
   return model;
 }
 
@@ -74,11 +75,11 @@ for (const backend of await testBackends()) {
 
       for (const [key, want] of io) {
         if (key.startsWith('after.')) {
-          const buf = model.namedBuffers().find(([n]) => n === canonicalKey(key.slice(6)));
+          const buf = model.namedBuffers().find(([n]) => n === unetKey(key.slice(6)));
           assert.ok(buf, `buffer ${key.slice(6)} exists`);
           assertClose(buf[1].dataSync(), want.data, 1e-4, 1e-6, `${name} ${key}`);
         } else if (key.startsWith('grad.')) {
-          const pname = canonicalKey(key.slice(5));
+          const pname = unetKey(key.slice(5));
           const got = grads.get(pname);
           assert.ok(got, `gradient of ${pname}`);
           assertClose(got.dataSync(), torchToTfLayout(pname, want), 1e-3, 1e-7, `${name} ∂/∂${pname}`);
@@ -91,36 +92,36 @@ for (const backend of await testBackends()) {
 }
 
 test('papers-style names map onto the chapter module tree', () => {
-  assert.equal(canonicalKey('enc.0.2.bias'), 'inc.conv.2.bias');
-  assert.equal(canonicalKey('enc.3.0.weight'), 'down3.down.1.conv.0.weight');
-  assert.equal(canonicalKey('up.0.weight'), 'up1.up.weight');
-  assert.equal(canonicalKey('dec.2.4.running_mean'), 'up3.conv.conv.4.running_mean');
-  assert.equal(canonicalKey('out.bias'), 'outc.bias');
-  assert.equal(canonicalKey('module.inc.conv.0.weight'), 'inc.conv.0.weight');
+  assert.equal(unetKey('enc.0.2.bias'), 'inc.conv.2.bias');
+  assert.equal(unetKey('enc.3.0.weight'), 'down3.down.1.conv.0.weight');
+  assert.equal(unetKey('up.0.weight'), 'up1.up.weight');
+  assert.equal(unetKey('dec.2.4.running_mean'), 'up3.conv.conv.4.running_mean');
+  assert.equal(unetKey('out.bias'), 'outc.bias');
+  assert.equal(unetKey('module.inc.conv.0.weight'), 'inc.conv.0.weight');
   assert.deepEqual(permuteShape([3, 3, 16, 32], [3, 2, 0, 1]), [32, 16, 3, 3]);
 });
 
 test('a file whose shapes do not match the options names the first mismatching tensor and both shapes', () => {
-  const model = new UNet(presetOptions('seed2d', { base: 8 })); // the fixture is base 4
+  const model = createNet(presetSpec('seed2d', { base: 8 })); // the fixture is base 4
   assert.throws(() => loadStateDict(model, readFixture('seed2d_b4.safetensors'), 'fixtures/seed2d_b4.safetensors'),
     /fixtures\/seed2d_b4\.safetensors: tensor 'inc\.conv\.0\.weight' has shape \[4,1,3,3\] in the file but the model's options need \[8,1,3,3\] \(PyTorch layout\)/);
   const before = model.namedParameters()[0][1].dataSync().slice();
   const partial = readFixture('seed2d_b4.safetensors');
-  assert.throws(() => loadStateDict(new UNet(presetOptions('seed2d', { base: 4, classes: 2 })), partial, 'x.safetensors'),
+  assert.throws(() => loadStateDict(createNet(presetSpec('seed2d', { base: 4, classes: 2 })), partial, 'x.safetensors'),
     /tensor 'outc\.weight' has shape \[1,4,1,1\] in the file but the model's options need \[2,4,1,1\]/);
   const extra = new Map(partial);
   extra.set('head.extra.weight', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
-  assert.throws(() => loadStateDict(new UNet(presetOptions('seed2d', { base: 4 })), extra, 'x.safetensors'), /tensor 'head\.extra\.weight' does not belong to this model/);
+  assert.throws(() => loadStateDict(createNet(presetSpec('seed2d', { base: 4 })), extra, 'x.safetensors'), /tensor 'head\.extra\.weight' does not belong to this model/);
   const missing = new Map(partial);
   missing.delete('outc.bias');
-  assert.throws(() => loadStateDict(new UNet(presetOptions('seed2d', { base: 4 })), missing, 'x.safetensors'), /tensor 'outc\.bias' \(expected shape \[1\]\) is missing/);
+  assert.throws(() => loadStateDict(createNet(presetSpec('seed2d', { base: 4 })), missing, 'x.safetensors'), /tensor 'outc\.bias' \(expected shape \[1\]\) is missing/);
   assert.deepEqual(model.namedParameters()[0][1].dataSync(), before, 'nothing assigned after a failed load');
   model.dispose();
 });
 
 test('save → load round trip keeps every tensor and the options; files are written atomically', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'unet-ts-'));
-  const model = new UNet(presetOptions('cicek2016', { base: 2, seed: 5 }));
+  const model = createNet(presetSpec('cicek2016', { base: 2, seed: 5 }));
   model.train();
   tf.tidy(() => { model.forward(tf.randomNormal([1, 92, 92, 92, 3])); }); // moves the running statistics
   const path = join(dir, 'model.safetensors');
@@ -139,7 +140,7 @@ test('save → load round trip keeps every tensor and the options; files are wri
 });
 
 test('a truncated or foreign weights file fails with the file name and the rule', async () => {
-  const model = new UNet(presetOptions('seed2d', { base: 4 }));
+  const model = createNet(presetSpec('seed2d', { base: 4 }));
   const bytes = await encodeWeights(model);
   assert.throws(() => decodeWeights(model, bytes.subarray(0, bytes.length - 10), 'cut.safetensors'), /cut\.safetensors: tensor '.*' .* needs \d+ bytes .*truncated or corrupt/);
   assert.throws(() => decodeWeights(model, new Uint8Array(4), 'tiny.safetensors'), /tiny\.safetensors: 4 bytes is too short/);

@@ -4,6 +4,7 @@
  * `registry.ts`.
  */
 import type { Geometry, NetStage, TrainableNet } from './types.js';
+import type { SafeTensor } from '../io/safetensors.js';
 
 /** A named configuration of one architecture (`attention-unet2d`, `unetr`). */
 export interface Preset {
@@ -40,6 +41,11 @@ export interface Architecture<R extends object = Record<string, unknown>> {
    * checkpoint) onto this network's own; identity where absent.
    */
   foreignKey?(key: string): string;
+  /**
+   * Loads an upstream release's pretrained weights in their own format (TransUNet's `R50+ViT-B_16.npz`: JAX names and
+   * layouts, encoder only) into `net`, leaving the rest as initialised. Returns the file's tensors it did not use.
+   */
+  importPretrained?(net: TrainableNet, tensors: ReadonlyMap<string, SafeTensor>, where: string): Promise<string[]>;
   /**
    * Facts a summary shows beside the stage table (the U-Net's receptive field): `lines` for people, `json` merged into
    * `unet summary --json`.

@@ -4,3 +4,5 @@ export { resolveOptions, type UNetOptions, type ResolvedUNetOptions } from './un
 export { channelPlan, shapeReport, checkInputSize, axisFlow, nearestValidSizes, receptiveField } from './unet/plan.js';
 export { canonicalKey } from './unet/keys.js';
 export { UNETR, unetr, type UNETROptions, type ResolvedUNETROptions } from './unetr/index.js';
+export { TransUNet, transunet, loadNpzEncoder, type TransUNetOptions, type ResolvedTransUNetOptions } from './transunet/index.js';
+export { AttentionUNet, type AttentionUNetOptions, type ResolvedAttentionUNetOptions } from './attention-unet/index.js';

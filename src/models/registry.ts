@@ -7,12 +7,16 @@ import { Registry } from '../core/registry.js';
 import type { Architecture, Preset } from './architecture.js';
 import type { Geometry, NetSpec, NetStage, TrainableNet } from './types.js';
 import { unet } from './unet/index.js';
+import { attentionUNet } from './attention-unet/index.js';
 import { unetr } from './unetr/index.js';
+import { transunet } from './transunet/index.js';
 
 // One line per architecture.
 export const architectures = new Registry<Architecture<object>>('architecture')
-  .register(unet.name, unet as Architecture<object>);
-architectures.register(unetr.name, unetr as Architecture<object>);
+  .register(unet.name, unet as Architecture<object>)
+  .register(attentionUNet.name, attentionUNet as Architecture<object>)
+  .register(unetr.name, unetr as Architecture<object>)
+  .register(transunet.name, transunet as Architecture<object>);
 
 /** Every preset of every architecture, by name. */
 export const presets = new Registry<Preset>('preset');

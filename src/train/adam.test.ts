@@ -1,9 +1,8 @@
 import { test } from 'node:test';
+import { createNet, presetSpec } from '../models/registry.js';
 import assert from 'node:assert/strict';
 import { tf } from '../core/tf.js';
 import { assertClose, testBackends } from '../core/testing.js';
-import { UNet } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
 import { Adam } from './adam.js';
 
 for (const backend of await testBackends()) {
@@ -34,7 +33,7 @@ test('one whole training step gives the same loss and updated weights on onednn 
   const results: { loss: number; grads: Float32Array[]; weights: Float32Array[] }[] = [];
   for (const backend of ['cpu', 'onednn']) {
     await tf.setBackend(backend);
-    const model = new UNet(presetOptions('seed2d', { base: 4, seed: 1 }));
+    const model = createNet(presetSpec('seed2d', { base: 4, seed: 1 }));
     const x = tf.randomNormal([2, 32, 48, 1], 0, 1, 'float32', 7);
     const params = model.namedParameters().map(([, v]) => v);
     const opt = new Adam({ lr: 1e-3 });

@@ -1,4 +1,5 @@
 import { folderCheckpoints } from './checkpoint-fs.js';
+import { createNet, presetSpec } from '../models/registry.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -8,8 +9,6 @@ import { tf } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { repoRoot, testBackends } from '../core/testing.js';
 import { decodePng } from '../io/png.js';
-import { UNet } from '../models/unet/unet.js';
-import { presetOptions } from '../models/unet/presets.js';
 import { SyncBatchSource, train, type Batch, type LogRecord } from './trainer.js';
 
 /** Random 32×32 crops of the blobs image with its foreground mask, flipped at random: a real, tiny task. */
@@ -38,7 +37,7 @@ for (const backend of await testBackends()) {
   test(`[${backend}] resume: train, kill mid-epoch, resume → the same weights as an uninterrupted run`, async () => {
     await tf.setBackend(backend);
     const run = async (dir: string, kill?: number, resume = false) => {
-      const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+      const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
       const data = new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
       try {
         await train({
@@ -64,7 +63,7 @@ for (const backend of await testBackends()) {
 
   test(`[${backend}] training lowers the loss on real data and stops early without improvement`, async () => {
     await tf.setBackend(backend);
-    const model = new UNet(presetOptions('seed2d', { base: 4, depth: 2, seed: 1 }));
+    const model = createNet(presetSpec('seed2d', { base: 4, depth: 2, seed: 1 }));
     const losses: number[] = [];
     let validations = 0;
     const r = await train({
@@ -82,7 +81,7 @@ for (const backend of await testBackends()) {
 
 test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time survives a resume', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'unet-budget-'));
-  const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+  const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
   const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
   const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
   // 2.5 s budget, ≥ 1 s per iteration (a stall in the log callback): after 2 iterations a third would cross it.
@@ -104,7 +103,7 @@ test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time
 });
 
 test('maxMinutes only stops the run: the schedule stays on the iterations (bit-reproducible until it fires)', async () => {
-  const model = new UNet(presetOptions('seed2d', { base: 2, depth: 2, seed: 3 }));
+  const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
   const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
   const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
   const lrs: number[] = [];

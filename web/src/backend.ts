@@ -3,7 +3,7 @@
  * CPU backend. Each candidate is probed before tfjs is asked to use it, so an unavailable one costs an info line in
  * the console, never an error. `?backend=NAME` in the URL starts the chain at NAME (tests force WASM this way).
  */
-import { tf } from '../../src/core/tf.js';
+import { tf } from '../../src/index.js';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';

@@ -8,13 +8,7 @@ import { skipsPage } from './pages/skips.js';
 import { volumePage } from './pages/volume.js';
 import { segmentPage } from './pages/segment.js';
 import { trainPage } from './pages/train.js';
-
-/** A page: mounts into `root`, returns its clean-up (stop render loops, dispose tensors). */
-export interface Page {
-  id: string;
-  title: string;
-  mount(root: HTMLElement): (() => void) | Promise<() => void>;
-}
+import type { Page } from './lib/page.js';
 
 const pages: Page[] = [architecturePage, shapeFlowPage, skipsPage, volumePage, segmentPage, trainPage];
 const nav = document.getElementById('nav')!;

@@ -2,7 +2,7 @@
  * The U-Net's options: one object for 2-D and 3-D, every field with its default documented at the type and
  * resolved once by `resolveOptions`.
  */
-import { int, lookUpOption, spatialDims as checkDims } from '../option-checks.js';
+import { int, lookUpOption, rejectUnknown, spatialDims as checkDims } from '../option-checks.js';
 import type { Padding, SpatialDims } from '../../nn/factory.js';
 import type { NormKind } from '../../nn/norm.js';
 
@@ -71,7 +71,12 @@ export interface UNetOptions {
 export type ResolvedUNetOptions = Required<UNetOptions>;
 
 /** Fills every default and checks every value; the only place defaults live. */
+const KNOWN: (keyof UNetOptions)[] = ['spatialDims', 'inChannels', 'classes', 'base', 'depth', 'padding', 'upsample', 'alignCorners',
+  'transposedChannels', 'halveBottleneck', 'norm', 'normAffine', 'normGroups', 'normEps', 'normMomentum', 'channelSchedule',
+  'convBias', 'upBias', 'outBias', 'skips', 'seed'];
+
 export function resolveOptions(o: UNetOptions = {}): ResolvedUNetOptions {
+  rejectUnknown('unet', o as Record<string, unknown>, KNOWN);
   const spatialDims = checkDims(o.spatialDims ?? 2);
   const depth = int('depth', o.depth ?? 4);
   const upsample = lookUpOption('upsample mode', o.upsample ?? 'interp', ['interp', 'transposed'] as const);

@@ -28,7 +28,7 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | undefined, beta: Tenso
       const h = perChannel(n.y, gamma, beta);
       return relu ? tf.relu(h) : h;
     });
-    n.y.dispose();
+    if (y !== n.y) n.y.dispose(); // without affine and ReLU, y is n.y itself
     const mean = tf.reshape(n.mean, [c]), variance = tf.reshape(n.variance, [c]);
     n.mean.dispose(); n.variance.dispose();
     return { y, mean, variance, count };

@@ -4,11 +4,7 @@
  */
 import blobsUrl from '../../../data/blobs/blobs.png?url';
 import labelsUrl from '../../../data/blobs/labels_otsu_cc.png?url';
-import { UNet } from '../../../src/models/unet/unet.js';
-import type { UNetOptions } from '../../../src/models/unet/options.js';
-import { decodePng, type Image2D } from '../../../src/io/png.js';
-import { decodeWeights } from '../../../src/io/weights.js';
-import type { Patch } from '../../../src/data/patches.js';
+import { UNet, createNet, resolveSpec, decodePng, decodeWeights, type UNetOptions, type Image2D, type Patch } from '../../../src/index.js';
 import { chooseBackend } from '../backend.js';
 import { blobsPatch, type AblationRow } from './blobs-task.js';
 import { drawPixels } from './ui.js';
@@ -44,7 +40,8 @@ export function loadBlobsModel(): Promise<{ model: UNet; meta: BlobsMeta }> {
     await chooseBackend();
     const base = `${import.meta.env.BASE_URL}models/blobs`;
     const meta = JSON.parse(new TextDecoder().decode(await bytes(`${base}.json`))) as BlobsMeta;
-    const m = new UNet(meta.options);
+    const m = createNet(resolveSpec('unet', meta.options as Record<string, unknown>));
+    if (!(m instanceof UNet)) throw new Error('models/blobs.json: the skip playground needs a U-Net');
     decodeWeights(m, await bytes(`${base}.safetensors`), 'models/blobs.safetensors');
     m.eval();
     return { model: m, meta };

@@ -3,13 +3,7 @@
  * z-scored, with its foreground (label > 0) as class 1; a top band trains, the rows below it are held out. Pure
  * library code (no DOM, no Node), so both sides segment and score exactly alike.
  */
-import { tf } from '../../../src/core/tf.js';
-import type { UNet } from '../../../src/models/unet/unet.js';
-import type { Image2D } from '../../../src/io/png.js';
-import { zScore } from '../../../src/data/normalize.js';
-import { cropPatch, type Patch } from '../../../src/data/patches.js';
-import { predictWhole, toClasses } from '../../../src/infer/whole.js';
-import { confusionCounts, overlapScores } from '../../../src/metrics/overlap.js';
+import { tf, zScore, cropPatch, predictWhole, toClasses, confusionCounts, overlapScores, type UNet, type Image2D, type Patch, type TrainableNet } from '../../../src/index.js';
 
 /** One gray channel of an image: the first channel, or the mean of R, G, B for colour images. */
 export function grayOf(img: Image2D): Float32Array {
@@ -37,7 +31,7 @@ export function trainBand(p: Patch, trainRows: number): Patch {
 }
 
 /** Foreground map (0/1 per pixel) of a z-scored one-channel image [H, W], by the model in eval mode. */
-export function segment(model: UNet, image: Float32Array, shape: readonly number[]): Int32Array {
+export function segment(model: TrainableNet, image: Float32Array, shape: readonly number[]): Int32Array {
   model.eval();
   const x = tf.tensor4d(image, [1, shape[0], shape[1], 1]);
   const logits = predictWhole(model, x);

@@ -1,11 +1,15 @@
 /**
- * The network as the pages draw it, computed by the library's own plan functions (nothing here is hard-coded):
- * resolved options, the shape report (stages, sizes, parameters, crops, errors) and, per skip, the per-axis flow
- * that gives its crop arithmetic.
+ * The U-Net as the U-Net-specific pages (shape flow, skip ablation, volumetric flow) draw it, computed by the
+ * library's own U-Net plan functions (nothing here is hard-coded): resolved options, the shape report (stages, sizes,
+ * parameters, crops, errors) and, per skip, the per-axis flow that gives its crop arithmetic. The 3-D architecture
+ * page draws any architecture from its generic stages instead (`layout.ts`).
  */
-import { presetOptions, presets } from '../../../src/models/unet/presets.js';
-import { resolveOptions, type ResolvedUNetOptions, type UNetOptions } from '../../../src/models/unet/options.js';
-import { axisFlow, channelPlan, shapeReport, type DecoderChannels, type ShapeReport, type Stage } from '../../../src/models/unet/plan.js';
+import { presets, presetSpec, axisFlow, channelPlan, shapeReport, type ResolvedUNetOptions, type UNetOptions } from '../../../src/index.js';
+import { KIND_COLOURS } from './kinds.js';
+
+export type ShapeReport = ReturnType<typeof shapeReport>;
+export type Stage = ShapeReport['stages'][number];
+export type DecoderChannels = ReturnType<typeof channelPlan>['decoder'][number];
 
 export type Role = 'input' | 'encoder' | 'bottleneck' | 'decoder' | 'output';
 
@@ -38,9 +42,11 @@ export interface NetView {
   skips: Skip[];
 }
 
-/** The view of preset `preset` at spatial input `input`, with option overrides. */
+/** The view of U-Net preset `preset` at spatial input `input`, with option overrides. */
 export function netView(preset: string, input: readonly number[], overrides: UNetOptions = {}): NetView {
-  const options = resolveOptions(presetOptions(preset, overrides));
+  const spec = presetSpec(preset, overrides as Record<string, unknown>);
+  if (spec.arch !== 'unet') throw new Error(`preset ${preset} is a ${spec.arch}, not a U-Net`);
+  const options = spec.options as ResolvedUNetOptions;
   const report = shapeReport(options, input);
   const d = options.depth;
   const inputStage: Stage = { name: 'input', module: '—', inChannels: options.inChannels, channels: options.inChannels, size: report.errors.length ? [] : [...input], params: 0 };
@@ -93,10 +99,4 @@ export function cropLabel(k: Skip, v: NetView): string {
 /** Stage size for display; with an invalid input, the channels only. */
 export const stageSize = (b: Block): string => (b.stage.size.length ? b.stage.size.join('×') : '?');
 
-export const ROLE_COLOURS: Record<Role, string> = {
-  input: '#94a3b8',
-  encoder: '#3b82f6',
-  bottleneck: '#8b5cf6',
-  decoder: '#f59e0b',
-  output: '#10b981',
-};
+export const ROLE_COLOURS: Record<Role, string> = KIND_COLOURS;

@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the explorer's pages: elements, SVG elements, number formats, the preset controls. */
-import { presets } from '../../../src/models/unet/presets.js';
+import { architectures, presets, presetSpec, geometryOf } from '../../../src/index.js';
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 type Child = Node | string | number | null | undefined | false;
@@ -36,19 +36,36 @@ export function parseSize(text: string, dims: number): number[] | string {
 
 export interface NetChoice { preset: string; input: number[] }
 
+/** Every preset of the registry's architecture `arch` (all presets when undefined), in registration order. */
+export const presetNames = (arch?: string): string[] => presets.names().filter((n) => arch === undefined || presets.get(n).arch === arch);
+
+/** The input a preset is drawn at first: the one size a fixed-size network takes, else the preset's default input. */
+export function presetInput(name: string): number[] {
+  const g = geometryOf(presetSpec(name));
+  return g.fixed ? [...g.fixed] : [...presets.get(name).defaultInput];
+}
+
+/** The options of a preset menu, grouped by architecture (an `<optgroup>` per architecture, in registry order). */
+function presetOptions(names: string[], initial: string): HTMLElement[] {
+  const archs = architectures.names().filter((a) => names.some((n) => presets.get(n).arch === a));
+  const option = (n: string) => h('option', { value: n, selected: n === initial, title: presets.get(n).description }, n);
+  if (archs.length <= 1) return names.map(option);
+  return archs.map((a) => h('optgroup', { label: a, 'data-arch': a }, ...names.filter((n) => presets.get(n).arch === a).map(option)));
+}
+
 /**
- * A preset menu (every preset of the library's registry) and an input-size box that starts at the preset's
- * default input; `onChange` gets the choice, or the reason the typed size cannot be read.
+ * A preset menu (by default every preset of every registered architecture, grouped by architecture) and an
+ * input-size box that starts at the preset's input; `onChange` gets the choice, or the reason the typed size cannot
+ * be read.
  */
-export function presetControls(initial: string, onChange: (c: NetChoice | string) => void, names = presets.names()): HTMLElement {
-  const select = h('select', { 'data-testid': 'preset', 'aria-label': 'preset' }, ...names.map((n) => h('option', { value: n, selected: n === initial }, n)));
-  const input = h('input', { 'data-testid': 'input-size', 'aria-label': 'input size', size: 14, value: size(presets.get(initial).defaultInput) });
+export function presetControls(initial: string, onChange: (c: NetChoice | string) => void, names = presetNames()): HTMLElement {
+  const select = h('select', { 'data-testid': 'preset', 'aria-label': 'preset' }, ...presetOptions(names, initial));
+  const input = h('input', { 'data-testid': 'input-size', 'aria-label': 'input size', size: 14, value: size(presetInput(initial)) });
   const emit = () => {
-    const p = presets.get(select.value);
-    const parsed = parseSize(input.value, p.options.spatialDims ?? 2);
+    const parsed = parseSize(input.value, geometryOf(presetSpec(select.value)).spatialDims);
     onChange(typeof parsed === 'string' ? parsed : { preset: select.value, input: parsed });
   };
-  select.addEventListener('change', () => { input.value = size(presets.get(select.value).defaultInput); emit(); });
+  select.addEventListener('change', () => { input.value = size(presetInput(select.value)); emit(); });
   input.addEventListener('change', emit);
   const wrap = h('div', { class: 'controls' }, h('label', {}, 'preset ', select), h('label', {}, 'input ', input));
   /** Lets other widgets (e.g. "use the nearest valid size") set the size. */

@@ -3,11 +3,11 @@
  * made gray, z-scored like the training data, padded to the nearest size the network accepts by the library's
  * whole-image prediction).
  */
-import { zScore } from '../../../src/data/normalize.js';
+import { zScore } from '../../../src/index.js';
 import { h, figure } from '../lib/ui.js';
 import { grayOf, segment } from '../lib/blobs-task.js';
 import { loadBlobs, loadBlobsModel, drawGray, drawMask, drawOverlay } from '../lib/blobs-assets.js';
-import type { Page } from '../main.js';
+import type { Page } from '../lib/page.js';
 
 /** Longest side images are scaled down to before segmenting. Default 512. */
 const MAX_SIDE = 512;

@@ -1,10 +1,10 @@
 /**
- * Shape flow: the network as a 2-D SVG graph (encoder down the left, bottleneck at the bottom, decoder up the right,
+ * Shape flow (U-Net presets): the network as a 2-D SVG graph (encoder down the left, bottleneck at the bottom, decoder up the right,
  * skips as dashed arrows), a stage table and the crop arithmetic of the selected skip — all from the library's plan.
  */
-import { h, s, int, compact, presetControls, setControlSize, size } from '../lib/ui.js';
+import { h, s, int, compact, presetControls, presetNames, setControlSize, size } from '../lib/ui.js';
 import { netView, sizeProblems, nearestInput, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView, type Skip } from '../lib/network.js';
-import type { Page } from '../main.js';
+import type { Page } from '../lib/page.js';
 
 const W = 980, ROW = 100, TOP = 40;
 
@@ -146,9 +146,9 @@ export const shapeFlowPage: Page = {
     const controls = presetControls('ronneberger2015', (c) => {
       if (typeof c === 'string') { problems.hidden = false; problems.textContent = c; return; }
       render(netView(c.preset, c.input));
-    });
+    }, presetNames('unet'));
     root.append(
-      h('p', { class: 'lead' }, 'The network as a graph: encoder (blue) down the left, bottleneck (purple), decoder (amber) up the right, output (green). Hover a block for its shapes and parameters; click a dashed skip for its crop arithmetic.'),
+      h('p', { class: 'lead' }, 'A U-Net preset as a graph (the 3-D architecture page draws every architecture): encoder (blue) down the left, bottleneck (purple), decoder (amber) up the right, output (green). Hover a block for its shapes and parameters; click a dashed skip for its crop arithmetic.'),
       controls, problems,
       h('div', { class: 'legend' }, h('span', {}, '↘ 2× max-pool, then two 3×3 convs'), h('span', {}, '↗ 2× up-sampling (interpolation or 2×2 up-conv), concat, two 3×3 convs'), h('span', {}, h('span', { class: 'swatch dashed' }), 'skip (click: crop arithmetic)'), h('span', {}, '→ 1×1 conv to classes')),
       h('div', { class: 'split' }, h('div', { class: 'graph-wrap' }, svg, tip), cropBox),

@@ -4,13 +4,12 @@
  * mask and its Dice re-render. The table measures every setting in this browser, beside the training script's
  * numbers.
  */
-import { tf } from '../../../src/core/tf.js';
-import { nearestValidSizes } from '../../../src/models/unet/plan.js';
+import { tf, nearestValidSizes } from '../../../src/index.js';
 import { h, figure, size } from '../lib/ui.js';
 import { netView, stageSize } from '../lib/network.js';
 import { grayOf, segment, foregroundDice, skipAblation, type AblationRow } from '../lib/blobs-task.js';
 import { loadBlobs, loadBlobsModel, drawGray, drawMask, drawErrors } from '../lib/blobs-assets.js';
-import type { Page } from '../main.js';
+import type { Page } from '../lib/page.js';
 
 const fmt = (x: number) => x.toFixed(4);
 /** "all skips on", "skip 2 off", "skips 1, 3 off", "all skips off". */

@@ -3,10 +3,10 @@
  * volumes — encoder column shrinking, decoder growing, dashed skips — with level buttons that highlight the matching
  * encoder/decoder pair, and both networks' sizes per level side by side. Every size comes from the library's plan.
  */
-import { presets } from '../../../src/models/unet/presets.js';
+import { presets } from '../../../src/index.js';
 import { h, s, size, parseSize } from '../lib/ui.js';
 import { netView, sizeProblems, stageSize, cropLabel, ROLE_COLOURS, type Block, type NetView } from '../lib/network.js';
-import type { Page } from '../main.js';
+import type { Page } from '../lib/page.js';
 
 const W = 540;
 
