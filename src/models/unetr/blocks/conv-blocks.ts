@@ -9,9 +9,7 @@ import { tf, type Tensor } from '../../../core/tf.js';
 import type { Rng } from '../../../core/rng.js';
 import { Module } from '../../../nn/module.js';
 import { Conv, ConvTranspose } from '../../../nn/conv.js';
-import { BatchNorm } from '../../../nn/norm.js';
-import { batchNormTrain } from '../../../nn/ops/batchnorm.js';
-import { normalize } from '../../../nn/ops/normalize.js';
+import { BatchNorm, InstanceNorm } from '../../../nn/norm.js';
 import type { SpatialDims } from '../../../nn/factory.js';
 import { LEAKY_SLOPE, type UnetrNorm } from '../options.js';
 
@@ -34,32 +32,14 @@ export function up2(dims: SpatialDims, inC: number, outC: number, rng: Rng): Con
   return new ConvOnly(new ConvTranspose(dims, inC, outC, 2, false, rng));
 }
 
+type Norm = BatchNorm | InstanceNorm;
+
 /**
- * InstanceNorm without parameters (MONAI's 'instance': no affine, no running statistics), per sample and channel over
- * the spatial axes. That is batch normalisation of the [S, B·C] view (x [B, ...S, C] transposed to [S, B, C]; a
- * reshape when B = 1): statistics over the leading axis for each of the B·C columns, which the native backend runs as
- * one fused kernel each way (`batchNormTrain`; the shared `normalize` op elsewhere). `nn/norm.ts`'s InstanceNorm reduces [B, S, C] over
- * its middle axis, which the native backend sends to tfjs's CPU kernels.
+ * Norm without parameters ('instance': no affine, no running statistics, MONAI's default) or BatchNorm with PyTorch's
+ * defaults ('batch'). nn/norm.ts's InstanceNorm runs as the fused batch-norm kernel on the [S, B·C] view.
  */
-export class InstanceNormNoParams extends Module {
-  apply(x: Tensor): Tensor {
-    return tf.tidy(() => {
-      const B = x.shape[0], C = x.shape[x.rank - 1];
-      const S = x.size / (B * C);
-      const cols = B === 1 ? tf.reshape(x, [S, C]) : tf.reshape(tf.transpose(tf.reshape(x, [B, S, C]), [1, 0, 2]), [S, B * C]); // [S, B·C]
-      // (batchNormTrain's tfjs-ops path returns a disposed tensor when there is no affine: normalize serves it here.)
-      const { y, mean, variance } = tf.getKernel('UnetBatchNormTrain', tf.getBackend()) ? batchNormTrain(cols, undefined, undefined, 1e-5, false) : normalize(cols, [0], 1e-5);
-      tf.dispose([mean, variance]);
-      return B === 1 ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(tf.reshape(y, [S, B, C]), [1, 0, 2]), x.shape); // [B, ...S, C]
-    });
-  }
-}
-
-type Norm = BatchNorm | InstanceNormNoParams;
-
-/** Norm without parameters ('instance') or BatchNorm with PyTorch's defaults ('batch'). */
 function norm(kind: UnetrNorm, channels: number): Norm {
-  return kind === 'instance' ? new InstanceNormNoParams() : new BatchNorm(channels);
+  return kind === 'instance' ? new InstanceNorm(channels, { affine: false }) : new BatchNorm(channels);
 }
 
 /**
