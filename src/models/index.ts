@@ -3,3 +3,4 @@ export { UNet, unetGeometry } from './unet/unet.js';
 export { resolveOptions, type UNetOptions, type ResolvedUNetOptions } from './unet/options.js';
 export { channelPlan, shapeReport, checkInputSize, axisFlow, nearestValidSizes, receptiveField } from './unet/plan.js';
 export { canonicalKey } from './unet/keys.js';
+export { UNetPlusPlus, unetpp, type UNetPPOptions, type ResolvedUNetPPOptions, type UNetPPInference } from './unetpp/index.js';

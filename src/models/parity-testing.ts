@@ -77,7 +77,7 @@ export interface ParityOptions {
 export function assertVariantParity(net: TrainableNet, f: VariantFixture, o: ParityOptions = {}): number {
   const tol = o.tol ?? 1e-4;
   const mapKey = o.mapKey ?? ((k: string) => k);
-  const before = tf.memory().numTensors;
+  const before = tf.memory().numTensors - net.stateEntries().length; // the net's variables go with net.dispose() below
   loadStateDict(net, f.state, `fixtures/variants/${f.name}.safetensors`, mapKey);
   assert.equal(net.parameterCount(), Number(f.meta.params), `${f.name}: parameter count equals PyTorch's`);
   const x = toChannelsLast(f.io.get('input')!);

@@ -7,10 +7,12 @@ import { Registry } from '../core/registry.js';
 import type { Architecture, Preset } from './architecture.js';
 import type { Geometry, NetSpec, NetStage, TrainableNet } from './types.js';
 import { unet } from './unet/index.js';
+import { unetpp } from './unetpp/index.js';
 
 // One line per architecture.
 export const architectures = new Registry<Architecture<object>>('architecture')
-  .register(unet.name, unet as Architecture<object>);
+  .register(unet.name, unet as Architecture<object>)
+  .register(unetpp.name, unetpp as Architecture<object>);
 
 /** Every preset of every architecture, by name. */
 export const presets = new Registry<Preset>('preset');
