@@ -20,7 +20,7 @@ export interface UNetPPOptions {
    * channels), f[5] those of the last node x_0_4 (the input of head 4). Up-sampling halves the channels on rows 1 … 3
    * and keeps them on row 0, so f[2], f[3], f[4] must be ≥ 2. Default [32, 32, 64, 128, 256, 32].
    */
-  features?: number[];
+  features?: readonly number[];
   /**
    * Deep supervision (Zhou 2018 §2): `heads(x)` returns the four heads' logits, those of x_0_1, x_0_2, x_0_3, x_0_4,
    * each [B, ...S, classes]; training averages the heads' losses (the training step calls `heads` when the network

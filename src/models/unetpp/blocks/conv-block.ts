@@ -43,7 +43,7 @@ export class ConvNormAct extends Module {
     return tf.tidy(() => {
       // The conv's bias is a parameter (MONAI's key) that the InstanceNorm cancels exactly: it is not added.
       const h = cancelledBias(this.ops.conv(x, this.conv.weight, 'same'), this.conv.bias!); // [B, ...S, C_out]
-      const n = this.dropout.apply(instanceNormAffine(this.norm, h, EPS), this.training); // [B, ...S, C_out]
+      const n = this.dropout.apply(instanceNormAffine(h, this.norm.weight!, this.norm.bias!, EPS), this.training); // [B, ...S, C_out]
       return leakyRelu(n, LEAKY_SLOPE);
     });
   }

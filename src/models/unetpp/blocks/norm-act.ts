@@ -19,7 +19,8 @@
  */
 import { tf, type Tensor } from '../../../core/tf.js';
 import { batchNormTrain } from '../../../nn/ops/batchnorm.js';
-import type { InstanceNorm } from '../../../nn/norm.js';
+import { normalize } from '../../../nn/ops/normalize.js';
+import { perChannel } from '../../../nn/ops/channel.js';
 
 /** Whether the active backend has the native fused kernels (the `onednn` backend). */
 export const nativeNorm = (): boolean => tf.getKernel('UnetBatchNormTrain', tf.getBackend()) !== undefined;
@@ -33,11 +34,19 @@ export function cancelledBias(h: Tensor, bias: Tensor): Tensor {
   return op(h, bias) as Tensor;
 }
 
-/** InstanceNorm with its affine parameters (`norm.weight`, `norm.bias`) by the backend's fastest route. */
-export function instanceNormAffine(norm: InstanceNorm, x: Tensor, eps: number): Tensor {
-  if (!nativeNorm() || !norm.weight || !norm.bias) return norm.apply(x);
-  const gamma = norm.weight, beta = norm.bias;
+/** InstanceNorm with affine parameters γ, β [C] of x [B, ...S, C], by the backend's fastest route. */
+export function instanceNormAffine(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
   const b = x.shape[0], c = x.shape[x.rank - 1], p = x.size / (b * c);
+  if (!nativeNorm()) {
+    // src/nn/norm.ts's InstanceNorm: one recorded normalisation over the spatial axes, then the affine
+    const n = normalize(x, x.shape.slice(1, -1).map((_, i) => i + 1), eps);
+    tf.dispose([n.mean, n.variance]);
+    return tf.tidy(() => {
+      const y = perChannel(n.y, gamma, beta); // [B, ...S, C]
+      n.y.dispose();
+      return y;
+    });
+  }
   return tf.tidy(() => {
     const cols = b === 1 ? tf.reshape(x, [p, c]) : tf.reshape(tf.transpose(tf.reshape(x, [b, p, c]), [1, 0, 2]), [p, b * c]); // [∏S, B·C]
     const ones = b === 1 ? undefined : tf.ones([b, c]);
