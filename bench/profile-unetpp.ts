@@ -103,3 +103,5 @@ if (args.includes('--profile')) {
   console.log('total kernel ms', prof.kernels.reduce((s, k) => s + (k.kernelTimeMs as number), 0).toFixed(1));
 }
 for (const r of runs) { r.x.dispose(); r.net.dispose(); }
+const hwm = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/);
+if (hwm) console.log(`peak RSS ${(Number(hwm[1]) / 1024).toFixed(0)} MB (UNET_POOL_MB ${process.env.UNET_POOL_MB ?? 'default 1024'})`);

@@ -18,9 +18,9 @@
  *     tfjs-cpu (~200 ms at that size); the four passes take ~1–2 ms each.
  */
 import { tf, type Tensor } from '../../../core/tf.js';
-import { batchNormTrain } from '../../../nn/ops/batchnorm.js';
 import { normalize } from '../../../nn/ops/normalize.js';
 import { perChannel } from '../../../nn/ops/channel.js';
+import { view } from '../../../nn/ops/view.js';
 
 /** Whether the active backend has the native fused kernels (the `onednn` backend). */
 export const nativeNorm = (): boolean => tf.getKernel('UnetBatchNormTrain', tf.getBackend()) !== undefined;
@@ -48,22 +48,44 @@ export function instanceNormAffine(x: Tensor, gamma: Tensor, beta: Tensor, eps: 
     });
   }
   return tf.tidy(() => {
-    const cols = b === 1 ? tf.reshape(x, [p, c]) : tf.reshape(tf.transpose(tf.reshape(x, [b, p, c]), [1, 0, 2]), [p, b * c]); // [∏S, B·C]
+    // views (src/nn/ops/view.ts), not tf.reshape: a reshape would keep its full-size input alive until the backward pass
+    const cols = b === 1 ? view(x, [p, c]) : view(tf.transpose(view(x, [b, p, c]), [1, 0, 2]), [p, b * c]); // [∏S, B·C]
     const ones = b === 1 ? undefined : tf.ones([b, c]);
     const perColumn = (v: Tensor) => (ones ? tf.reshape(tf.mul(ones, v), [b * c]) : v); // [B·C]: column b·C + c has v_c (its gradient a column sum)
-    const { y, mean, variance } = batchNormTrain(cols, perColumn(gamma), perColumn(beta), eps, false); // [∏S, B·C]
-    tf.dispose([mean, variance]);
-    return b === 1 ? tf.reshape(y, x.shape) : tf.reshape(tf.transpose(tf.reshape(y, [p, b, c]), [1, 0, 2]), x.shape); // [B, ...S, C]
+    const y = columnNorm(cols, perColumn(gamma), perColumn(beta), eps); // [∏S, B·C]
+    return b === 1 ? view(y, x.shape) : view(tf.transpose(view(y, [p, b, c]), [1, 0, 2]), x.shape); // [B, ...S, C]
   });
+}
+
+/**
+ * Batch normalisation of the columns of x [M, K] with per-column γ, β by the native kernels, keeping for the backward
+ * pass only what its gradient reads (x and the statistics): src/nn/ops/batchnorm.ts's `batchNormTrain` also keeps the
+ * output, which its gradient reads only for a fused ReLU. One full-size tensor fewer alive per layer until the backward
+ * pass: a training step's peak is U-Net++'s cost as much as its arithmetic (every fresh array beyond the backend's
+ * recycling pool is page-faulted in again at each step).
+ */
+function columnNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+  const engine = tf.engine();
+  const attrs = { eps, relu: false } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = engine.runKernel('UnetBatchNormTrain', { x: xIn, gamma: g, beta: b }, attrs) as Tensor[];
+    save([xIn, mean, variance, g]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, [sx, sm, sv, sg]: Tensor[]) => engine.runKernel('UnetBatchNormTrainGrad', { dy, x: sx, mean: sm, variance: sv, gamma: sg }, attrs) as Tensor[], // [dx, dγ, dβ]
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, gamma, beta) as Tensor;
 }
 
 /** LeakyReLU with slope a ∈ [0, 1). */
 export function leakyRelu(x: Tensor, slope: number): Tensor {
   if (!nativeNorm()) return tf.leakyRelu(x, slope);
+  const factor = (t: Tensor) => tf.add(tf.mul(tf.step(t), 1 - slope), slope); // 1 where t > 0, a elsewhere
   const op = tf.customGrad(((xIn: Tensor, save: tf.GradSaveFunc) => {
-    const s = tf.add(tf.mul(tf.step(xIn), 1 - slope), slope); // 1 where x > 0, a elsewhere
-    save([s]);
-    return { value: tf.mul(xIn, s), gradFunc: (dy: Tensor, [saved]: Tensor[]) => tf.mul(dy, saved) };
+    const y = tf.mul(xIn, factor(xIn));
+    save([y]); // the next layer keeps y anyway: no extra tensor alive until the backward pass
+    return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => tf.mul(dy, factor(yOut)) }; // [y > 0] = [x > 0]
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x) as Tensor;
 }

@@ -5,6 +5,7 @@
  * with its gradient as one concat too: dx = [dy[0 : n−1], dy[n−1] + dy[n]] (tfjs's own slice gradient is a generic pad).
  */
 import { tf, type Tensor } from '../../../core/tf.js';
+import { view } from '../../../nn/ops/view.js';
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -19,8 +20,8 @@ export function replicatePadEnd(x: Tensor, axis: number): Tensor {
     ], 1),
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return tf.tidy(() => {
-    const y = op(tf.reshape(x, [outer, n, inner])) as Tensor; // [outer, n + 1, inner]
-    return tf.reshape(y, x.shape.map((s, k) => (k === axis ? n + 1 : s))); // x's shape, n + 1 on `axis`
+    const y = op(view(x, [outer, n, inner])) as Tensor; // [outer, n + 1, inner]
+    return view(y, x.shape.map((s, k) => (k === axis ? n + 1 : s))); // x's shape, n + 1 on `axis`
   });
 }
 

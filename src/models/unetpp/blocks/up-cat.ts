@@ -10,6 +10,7 @@ import type { SpatialDims } from '../../../nn/factory.js';
 import { TwoConv, type DropoutSource } from './conv-block.js';
 import { Named } from './named.js';
 import { replicatePadTo } from './replicate-pad.js';
+import { join } from '../../../nn/ops/view.js';
 
 export class UpCat extends Module {
   private readonly deconv: ConvTranspose;
@@ -27,7 +28,7 @@ export class UpCat extends Module {
     return tf.tidy(() => {
       const target = skips[0].shape.slice(1, -1);
       const up = replicatePadTo(this.deconv.apply(x), target); // [B, ...S, C_up]
-      const joined = tf.concat([...skips, up], up.rank - 1); // [B, ...S, catC + C_up]
+      const joined = join([...skips, up], up.rank - 1); // [B, ...S, catC + C_up] (tf.concat would keep `up` alive for its gradient)
       return this.convs.apply(joined); // [B, ...S, C_out]
     });
   }
