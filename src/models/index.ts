@@ -6,3 +6,4 @@ export { canonicalKey } from './unet/keys.js';
 export { UNETR, unetr, type UNETROptions, type ResolvedUNETROptions } from './unetr/index.js';
 export { TransUNet, transunet, loadNpzEncoder, type TransUNetOptions, type ResolvedTransUNetOptions } from './transunet/index.js';
 export { AttentionUNet, type AttentionUNetOptions, type ResolvedAttentionUNetOptions } from './attention-unet/index.js';
+export { UNetPlusPlus, unetpp, type UNetPPOptions, type ResolvedUNetPPOptions, type UNetPPInference } from './unetpp/index.js';

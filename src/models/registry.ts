@@ -8,6 +8,7 @@ import type { Architecture, Preset } from './architecture.js';
 import type { Geometry, NetSpec, NetStage, TrainableNet } from './types.js';
 import { unet } from './unet/index.js';
 import { attentionUNet } from './attention-unet/index.js';
+import { unetpp } from './unetpp/index.js';
 import { unetr } from './unetr/index.js';
 import { transunet } from './transunet/index.js';
 
@@ -15,6 +16,7 @@ import { transunet } from './transunet/index.js';
 export const architectures = new Registry<Architecture<object>>('architecture')
   .register(unet.name, unet as Architecture<object>)
   .register(attentionUNet.name, attentionUNet as Architecture<object>)
+  .register(unetpp.name, unetpp as Architecture<object>)
   .register(unetr.name, unetr as Architecture<object>)
   .register(transunet.name, transunet as Architecture<object>);
 
