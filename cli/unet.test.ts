@@ -149,3 +149,23 @@ test('unet summary --arch prints the architecture\'s first preset; --preset of a
   assert.equal(j.preset, 'ronneberger2015');
   assert.equal(j.params, 31030658);
 });
+
+test('unet summary --json prints the pinned parameter counts of the family (trainable parameters; BatchNorm statistics are buffers)', () => {
+  const want: [string, string, number, number[]][] = [
+    ['attention-unet2d', 'attention-unet', 1987434, [256, 256]],
+    ['attention-unet3d', 'attention-unet', 5909130, [96, 96, 96]],
+    ['unetpp2d', 'unetpp', 2410312, [256, 256]],
+    ['unetpp3d', 'unetpp', 6979976, [96, 96, 96]],
+    ['unetr', 'unetr', 92783859, [96, 96, 96]],
+    ['transunet', 'transunet', 105277081, [224, 224]],
+  ];
+  for (const [preset, arch, params, output] of want) {
+    const r = unet('summary', '--preset', preset, '--json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.arch, arch, preset);
+    assert.equal(j.params, params, preset);
+    assert.deepEqual(j.output, output, preset);
+    assert.equal(j.stages.reduce((n: number, s: { params: number }) => n + s.params, 0), params, `${preset}: the stages hold every parameter`);
+  }
+});
