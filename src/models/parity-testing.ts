@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
-import { fixtureMetadata, readFixture, toChannelsLast } from '../core/testing.js';
+import { assertClose, fixtureMetadata, readFixture, toChannelsLast } from '../core/testing.js';
 import { loadStateDict } from '../io/weights.js';
 import type { SafeTensor } from '../io/safetensors.js';
 import type { TrainableNet } from './types.js';
@@ -25,17 +25,11 @@ export function readVariantFixture(name: string): VariantFixture {
   return { name, meta, options: JSON.parse(meta.options), io: readFixture(`variants/${name}.io.safetensors`), state: readFixture(`variants/${name}.safetensors`) };
 }
 
-/** max |a − e| ≤ tol·max(1, max|e|), naming the worst element. */
+/** max |a − e| ≤ tol·max(1, max|e|), naming the worst element (`assertClose` with that absolute bound). */
 export function assertCloseScaled(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
   let scale = 1;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  let worst = 0, at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) [worst, at] = [d, i];
-  }
-  assert.ok(worst <= tol * scale, `${what}: max |diff| ${worst} at ${at} (got ${actual[at]}, want ${expected[at]}) exceeds ${tol} × ${scale}`);
+  assertClose(actual, expected, 0, tol * scale, what);
 }
 
 /** A PyTorch-layout tensor in this library's layout (conv and transposed-conv weights permuted; Linear stays [out, in]). */
