@@ -45,7 +45,7 @@ for (let i = 0; i < steps; i++) {
     r.cpu.push((c.user + c.system) / 1000);
   }
 }
-for (const r of runs) {
+for (const r of runs.filter((q) => q.times.length > 0)) {
   const t = [...r.times].sort((a, b) => a - b);
   const c = [...r.cpu].sort((a, b) => a - b);
   console.log(`${r.name.padEnd(16)} params ${String(r.net.parameterCount()).padStart(9)}  wall ms per step: min ${t[0]?.toFixed(0)}  median ${t[Math.floor(t.length / 2)]?.toFixed(0)}  (${r.times.map((v) => v.toFixed(0)).join(' ')});  CPU ms (all threads): min ${c[0]?.toFixed(0)}  median ${c[Math.floor(c.length / 2)]?.toFixed(0)}`);

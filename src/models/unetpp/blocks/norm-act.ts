@@ -12,10 +12,12 @@
  *     γ and β repeated for each sample, then one transpose back. Normalising [B, S, C] over its middle axis
  *     (src/nn/norm.ts's InstanceNorm) reduces and broadcasts over an axis no native kernel carries: Mean, Sub,
  *     Multiply and their gradients fall back to tfjs-cpu's generic broadcasting loops.
- *   leakyRelu: y = x·s with s = a + (1 − a)·[x > 0], and dx = dy·s from the saved s: four native element-wise
- *     passes forward and one backward. tfjs's LeakyRelu kernel is a JavaScript loop (~10 ns per element, 35 ms at
- *     [4, 256², 16]) and its gradient where(greater(x, 0), dy, a·dy) a scalar-broadcast Greater and a Select in
- *     tfjs-cpu (~200 ms at that size); the four passes take ~1–2 ms each.
+ *   leakyRelu: y = x·s with s = a + (1 − a)·[x > 0], and dx = dy·s with s recomputed from the saved output (which
+ *     the next layer keeps anyway): four native element-wise passes each way. tfjs's LeakyRelu kernel is a
+ *     JavaScript loop (~16 ms at [4, 256², 16], one thread) and its gradient where(greater(x, 0), dy, a·dy) a
+ *     scalar-broadcast Greater and a Select in tfjs-cpu (2.1 s of a unetpp-small2d step at 4×256², one thread);
+ *     a native pass takes ~1–4 ms. Keeping s
+ *     instead (one pass backward) measured slower: one more full-size array per layer alive until the backward pass.
  */
 import { tf, type Tensor } from '../../../core/tf.js';
 import { normalize } from '../../../nn/ops/normalize.js';
