@@ -33,8 +33,11 @@ for (const name of architectures.names()) {
     const net = createNet(spec);
     assert.equal(paramsOf(spec), net.parameterCount(), 'weight-free count = built count');
     const g = geometryOf(spec);
-    const ok = (axis: number) => { let n = g.stride * 2; while (g.axis(n, axis).error) n++; return n; }; // the smallest size it takes from 2 strides up
-    const input = g.fixed ? [...g.fixed] : Array.from({ length: g.spatialDims }, (_, axis) => ok(axis));
+    // The smallest cube it takes from 2 strides up (each axis's rule and the joint ones, e.g. U-Net++'s deepest map).
+    const takes = (n: number) => { try { g.output(Array<number>(g.spatialDims).fill(n)); return true; } catch { return false; } };
+    let n = g.stride * 2;
+    while (!g.fixed && !takes(n)) n++;
+    const input = g.fixed ? [...g.fixed] : Array<number>(g.spatialDims).fill(n);
     net.eval();
     const x = tf.zeros([1, ...input, g.inChannels]);
     const y = net.forward(x);
