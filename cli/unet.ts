@@ -215,7 +215,7 @@ program.command('evaluate')
   });
 
 program.command('bench')
-  .description('time a reference workload (warm-up, then N repetitions; medians), as ../shared/reference/torch_unet.py does')
+  .description('time a reference workload (warm-up, then N repetitions; medians); with PyTorch installed, node bench/compare.mjs times the same workloads in both')
   .requiredOption('--workload <name>', `one of: ${workloads.names().join(', ')}`)
   .option('--backend <name>', 'onednn | cpu | wasm (inference only) (default: the fastest available)')
   .option('--threads <n>', 'threads of the native backend (default: all cores)', int('--threads'))
