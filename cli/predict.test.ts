@@ -13,7 +13,7 @@ const unet = (...args: string[]) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(p)), p);
-const HIP = join(repoRoot, '..', 'shared', 'data', 'msd-hippocampus');
+const HIP = join(repoRoot, 'data', 'hippocampus'); // two MSD cases copied into the repository (data/hippocampus/README.md)
 
 // One tiny 2-D run (ISBI slices, 255 = cell) shared by the tests below.
 const work = mkdtempSync(join(tmpdir(), 'unet-predict-'));
@@ -35,7 +35,7 @@ test('unet predict (2-D): a PNG mask per input, named as the input, in the train
   assert.ok(Number.isFinite(JSON.parse(e.out).mean.classes['255'].dice));
 });
 
-test('unet predict (3-D): NIfTI masks keep the input\'s grid and affine; probabilities; resampling to the training spacing', { skip: !existsSync(HIP) && 'no ../shared/data/msd-hippocampus' }, () => {
+test('unet predict (3-D): NIfTI masks keep the input\'s grid and affine; probabilities; resampling to the training spacing', () => {
   const data = join(work, 'hip');
   for (const d of ['images', 'labels']) mkdirSync(join(data, d), { recursive: true });
   for (const n of ['hippocampus_004.nii.gz', 'hippocampus_017.nii.gz']) for (const d of ['images', 'labels']) copyFileSync(join(HIP, d, n), join(data, d, n));
@@ -67,7 +67,7 @@ test('unet predict refuses a mismatched input before any work and leaves no outp
   mkdirSync(bad, { recursive: true });
   const out = join(work, 'pred-bad');
   // A volume for a 2-D model.
-  if (existsSync(HIP)) {
+  {
     copyFileSync(join(HIP, 'images', 'hippocampus_004.nii.gz'), join(bad, 'v.nii.gz'));
     const r = unet('predict', '--model', run2d, '--input', join(bad, 'v.nii.gz'), '--out', out, '--quiet');
     assert.notEqual(r.code, 0);

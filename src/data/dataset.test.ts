@@ -16,6 +16,12 @@ test('isbi2012: 22 pairs, labels {0:0, 255:1}', { skip: noSharedData }, async ()
   assert.deepEqual([...new Set(s[0].label)].sort(), [0, 1]);
 });
 
+test('hippocampus (the two cases in data/): 3-D pairs with classes 0..2, image and label on one grid', async () => {
+  const s = await loadDataset(join(repoRoot, 'data', 'hippocampus'), { classes: 3, channels: 1 });
+  assert.deepEqual(s.map((x) => [x.name, x.image.shape]), [['hippocampus_004', [38, 52, 36]], ['hippocampus_017', [32, 48, 35]]]);
+  for (const x of s) assert.deepEqual([...new Set(x.label)].sort(), [0, 1, 2]);
+});
+
 test('msd-hippocampus: 3-D pairs with classes 0..2', { skip: noSharedData }, async () => {
   const s = await loadDataset(join(DATA, 'msd-hippocampus'), { classes: 3, channels: 1 });
   assert.equal(s.length, 21);

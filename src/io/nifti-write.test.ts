@@ -12,11 +12,13 @@ import type { Volume } from './volume.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
+/** The hippocampus cases copied into the repository (data/hippocampus), so these tests run on every clone. */
+const own = (p: string) => readVolume(new Uint8Array(readFileSync(join(repoRoot, 'data', p))), p);
 const same = (a: Volume, b: Volume) => assert.deepEqual([a.shape, a.spacing, a.affine], [b.shape, b.spacing, b.affine]);
 
-test('a label map written for a hippocampus image (.nii.gz and .nii) keeps its header: affine, dims, spacing, voxels', { skip: noSharedData }, async () => {
-  const image = read('msd-hippocampus/images/hippocampus_004.nii.gz'); // [38, 52, 36]: odd, non-cubic
-  const label = read('msd-hippocampus/labels/hippocampus_004.nii.gz');
+test('a label map written for a hippocampus image (.nii.gz and .nii) keeps its header: affine, dims, spacing, voxels', async () => {
+  const image = own('hippocampus/images/hippocampus_004.nii.gz'); // [38, 52, 36]: odd, non-cubic
+  const label = own('hippocampus/labels/hippocampus_004.nii.gz');
   const mask = { data: Int32Array.from(label.data), shape: image.shape };
   for (const name of ['mask.nii.gz', 'mask.nii']) {
     const bytes = await encodeNiftiFile(name, mask, { like: image });
@@ -65,9 +67,9 @@ test('without a header: an odd volume 37×51×29 keeps spacing and affine (sform
   assert.deepEqual([flat.shape, flat.spacing, [...flat.data]], [[1, 2, 3], [1, 1, 1], [0, 1, 2, 3, 4, 5]]);
 });
 
-test('writing errors name the value and the rule', { skip: noSharedData }, async () => {
-  const image = read('msd-hippocampus/images/hippocampus_004.nii.gz');
-  assert.throws(() => encodeNifti({ data: new Uint8Array(10 * 10 * 10), shape: [10, 10, 10] }, { like: image }), /image \[10,10,10\] \(D, H, W\) does not match the grid \[38,52,36\] of msd-hippocampus\/images\/hippocampus_004\.nii\.gz's header; resample back/);
+test('writing errors name the value and the rule', async () => {
+  const image = own('hippocampus/images/hippocampus_004.nii.gz');
+  assert.throws(() => encodeNifti({ data: new Uint8Array(10 * 10 * 10), shape: [10, 10, 10] }, { like: image }), /image \[10,10,10\] \(D, H, W\) does not match the grid \[38,52,36\] of hippocampus\/images\/hippocampus_004\.nii\.gz's header; resample back/);
   assert.throws(() => encodeNifti({ data: [0, 300], shape: [1, 2] }), /value 300 at voxel 1 does not fit uint8 \(integers 0…255\)/);
   assert.throws(() => encodeNifti({ data: [0.5, 1], shape: [1, 2] }, { datatype: 'int16' }), /value 0\.5 at voxel 0 does not fit int16/);
   assert.throws(() => encodeNifti({ data: [0, 1, 2], shape: [1, 2] }), /data length 3 must equal \[1,2\] × 1 channels = 2/);

@@ -1,4 +1,7 @@
-/** Readers on the real files in ../shared/data: PNG, GIF, TIFF, NIfTI (.nii.gz and .nii), and their errors. */
+/**
+ * Readers on real files: PNG, GIF, TIFF, NIfTI (.nii.gz and .nii), and their errors. ISBI and hippocampus cases come
+ * from the copies in the repository's data/ (always checked); DSB-2018 and the blobs TIFF/GIF from ../shared/data.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,9 +13,11 @@ import { encodePng } from './png.js';
 
 const DATA = join(repoRoot, '..', 'shared', 'data');
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(join(DATA, p))), p);
+const OWN = join(repoRoot, 'data');
+const own = (p: string) => readVolume(new Uint8Array(readFileSync(join(OWN, p))), p);
 
-test('PNG: isbi 512² gray 0/255 label', { skip: noSharedData }, () => {
-  const v = read('isbi2012-em-membranes/labels/0.png');
+test('PNG: isbi 512² gray 0/255 label', () => {
+  const v = own('isbi2012/train/labels/0.png');
   assert.deepEqual([v.shape, v.channels], [[512, 512], 1]);
   assert.deepEqual([...new Set(v.data)].sort((a, b) => a - b), [0, 255]);
 });
@@ -39,14 +44,14 @@ test('TIFF: float32 labels equal the derived PNG', { skip: noSharedData }, () =>
   assert.deepEqual(Array.from(t.data), Array.from(p.data));
 });
 
-test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii reads the same', { skip: noSharedData }, () => {
-  const im = read('msd-hippocampus/images/hippocampus_004.nii.gz');
-  const lb = read('msd-hippocampus/labels/hippocampus_004.nii.gz');
+test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii reads the same', () => {
+  const im = own('hippocampus/images/hippocampus_004.nii.gz');
+  const lb = own('hippocampus/labels/hippocampus_004.nii.gz');
   assert.equal(im.shape.length, 3);
   assert.deepEqual([lb.shape, lb.spacing, lb.affine], [im.shape, im.spacing, im.affine]);
   assert.deepEqual(im.spacing, [1, 1, 1]);
   assert.deepEqual([...new Set(lb.data)].sort(), [0, 1, 2]);
-  const raw = new Uint8Array(gunzipSync(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz'))));
+  const raw = new Uint8Array(gunzipSync(readFileSync(join(OWN, 'hippocampus/images/hippocampus_004.nii.gz'))));
   const plain = readVolume(raw, 'x.nii');
   assert.deepEqual(Array.from(plain.data), Array.from(im.data));
   // x fastest: the header's dim[1] is our W (last spatial axis).
@@ -54,8 +59,8 @@ test('NIfTI: .nii.gz image and label share shape [z,y,x], spacing, affine; .nii 
   assert.deepEqual(im.shape, [dv.getInt16(46, true), dv.getInt16(44, true), dv.getInt16(42, true)]);
 });
 
-test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (nibabel\'s rule)', { skip: noSharedData }, () => {
-  const raw = new Uint8Array(gunzipSync(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz'))));
+test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (nibabel\'s rule)', () => {
+  const raw = new Uint8Array(gunzipSync(readFileSync(join(OWN, 'hippocampus/images/hippocampus_004.nii.gz'))));
   const dv = new DataView(raw.buffer, raw.byteOffset);
   dv.setInt16(252, 2, true); // qform_code (quaternion: identity rotation, pixdim 1, offsets from the file)
   dv.setInt16(254, 1, true); // sform_code
@@ -66,8 +71,8 @@ test('NIfTI: the sform wins when sform_code > 0, even if qform_code is higher (n
   assert.notDeepEqual(readVolume(raw, 'x.nii').affine, [...srow, [0, 0, 0, 1]]);
 });
 
-test('errors name the file and the problem', { skip: noSharedData }, () => {
-  const raw = new Uint8Array(readFileSync(join(DATA, 'msd-hippocampus/images/hippocampus_004.nii.gz')));
+test('errors name the file and the problem', () => {
+  const raw = new Uint8Array(readFileSync(join(OWN, 'hippocampus/images/hippocampus_004.nii.gz')));
   assert.throws(() => readVolume(raw.subarray(0, raw.length >> 1), 'cut.nii.gz'), /cut\.nii\.gz: .*(truncated|corrupt)/);
   const plain = new Uint8Array(gunzipSync(raw));
   assert.throws(() => readVolume(plain.subarray(0, 2000), 'cut.nii'), /cut\.nii: NIfTI truncated/);
