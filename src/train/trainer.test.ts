@@ -83,10 +83,12 @@ test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time
   const dir = mkdtempSync(join(tmpdir(), 'unet-budget-'));
   const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
   const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
-  const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
-  // 2.5 s budget, ≥ 1 s per iteration (a stall in the log callback): after 2 iterations a third would cross it.
+  // A fake clock that the log callback moves 1 s per iteration, so that the test does not depend on this machine's speed.
+  let now = 0;
+  const stall = (ms: number) => { now += ms; };
+  // 2.5 s budget, 1 s per iteration: after 2 iterations a third would cross it.
   const first: { lr: number; elapsedS: number }[] = [];
-  const opts = { model, loss: bce, lr: 1e-2, iterations: 1e9, schedule: { name: 'poly' as const, power: 1 }, checkpoints: folderCheckpoints(dir) };
+  const opts = { model, loss: bce, lr: 1e-2, iterations: 1e9, schedule: { name: 'poly' as const, power: 1 }, checkpoints: folderCheckpoints(dir), clock: () => now };
   const logInto = (list: { lr: number; elapsedS: number }[]) => (rec: LogRecord) => {
     if (rec.kind === 'iter') { list.push({ lr: rec.lr!, elapsedS: rec.elapsedS }); stall(1000); }
   };
@@ -105,11 +107,12 @@ test('a minutes budget is a ceiling; the schedule runs over it; the elapsed time
 test('maxMinutes only stops the run: the schedule stays on the iterations (bit-reproducible until it fires)', async () => {
   const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
   const data = () => new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
-  const stall = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
+  let now = 0; // a fake clock moved 1 s per iteration by the log callback
+  const stall = (ms: number) => { now += ms; };
   const lrs: number[] = [];
-  // 10 iterations, ≥ 1 s each, a 2.5 s ceiling: two run, and their lr is the iteration schedule's, not the clock's.
+  // 10 iterations, 1 s each, a 2.5 s ceiling: two run, and their lr is the iteration schedule's, not the clock's.
   const r = await train({
-    model, loss: bce, lr: 1e-2, iterations: 10, schedule: { name: 'poly' as const, power: 1 }, data: data(), maxMinutes: 2.5 / 60,
+    model, loss: bce, lr: 1e-2, iterations: 10, schedule: { name: 'poly' as const, power: 1 }, data: data(), maxMinutes: 2.5 / 60, clock: () => now,
     onLog: (rec: LogRecord) => { if (rec.kind === 'iter') { lrs.push(rec.lr!); stall(1000); } },
   });
   model.dispose();

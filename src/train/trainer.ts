@@ -68,6 +68,8 @@ export interface TrainOptions {
    * iterations: bit-reproducible unless it fires. Default none.
    */
   maxMinutes?: number;
+  /** The clock `minutes` and `maxMinutes` read, in milliseconds. Default `performance.now` (tests pass a fake one). */
+  clock?: () => number;
   /** Validation after each epoch: returns metrics; `score` is what early stopping and `best` track (higher is better). */
   validate?: () => Promise<Record<string, number> & { score: number }>;
   /** Epochs without improvement of the score before stopping. Default none. */
@@ -117,8 +119,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     o.data.restore(meta.rng);
   }
   const startStep = step;
-  const t0 = performance.now();
-  const elapsed = () => before + (performance.now() - t0) / 1000;
+  const clock = o.clock ?? (() => performance.now());
+  const t0 = clock();
+  const elapsed = () => before + (clock() - t0) / 1000;
   const budgetS = o.minutes !== undefined ? o.minutes * 60 : undefined;
   const ceilingS = Math.min(budgetS ?? Infinity, o.maxMinutes !== undefined ? o.maxMinutes * 60 : Infinity);
   const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, elapsedS: elapsed(), config: o.config ?? {} });
