@@ -134,6 +134,7 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
   const index = async (sub: string) => {
     const m = new Map<string, string>();
     const names = await src.list(join(dir, sub)).catch((e: Error) => {
+      if (e.message.startsWith(`${join(dir, sub)}/`)) throw e; // a named problem with one entry (a link loop, …)
       throw new Error(`${join(dir, sub)}: cannot list it (${e.message.split(':')[0]}); rule: a dataset is a folder with images/ and labels/ holding files of matching names`);
     });
     for (const f of names) {
