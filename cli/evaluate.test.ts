@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../src/core/testing.js';
@@ -102,4 +102,20 @@ test('unet evaluate refuses a truth file without a prediction, and mismatched sh
   assert.match(r.err, /pred\/c\.png: shape 2x2 differs from the truth .*c\.png's 1x2/);
   assert.match(unet('evaluate', '--pred', join(root, 'nope'), '--truth', join(root, 'truth')).err, /--pred folder .*nope: does not exist/);
   assert.match(unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--metrics', 'dice,hd96').err, /unknown metric 'hd96'; did you mean 'hd95'\?/);
+});
+
+test('evaluate: --max-voxels reaches every file; duplicate case names refused naming both; symlinked files followed', async () => {
+  const root = folders({ a: { pred: predA, truth: truthA, w: 4, h: 4 } });
+  const r = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--max-voxels', '15');
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /a\.png: the header declares a 4×4 image \(width×height\) × 1 channel = 16 values — rule: at most 15 values per file \(maxVoxels\); raise it with --max-voxels N/);
+  assert.match(unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--max-voxels', 'abc').err, /--max-voxels 'abc' — rule: a positive integer/);
+  const ok = await evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth'), limits: { maxVoxels: 16 } });
+  assert.equal(ok.cases.length, 1);
+  symlinkSync(join(root, 'pred', 'a.png'), join(root, 'pred', 'b.png'));
+  symlinkSync(join(root, 'truth', 'a.png'), join(root, 'truth', 'b.png'));
+  assert.deepEqual((await evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth') })).cases.map((c) => c.name), ['a', 'b']);
+  writeFileSync(join(root, 'pred', 'a.tif'), new Uint8Array(8));
+  await assert.rejects(evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth') }),
+    new RegExp(`^Error: ${root}/pred/a\\.tif: case name 'a' also used by ${root}/pred/a\\.png — rule: one file per case name \\(extension aside\\) in --pred`));
 });

@@ -9,10 +9,12 @@
  * (shown as `absent` in the table); the means include such cases unless `excludeAbsent`. A class present in only one
  * of the two has distance ∞ (JSON `null`); each mean is over the cases where its metric is finite, with their count.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readVolume, stripExtension, fileExtension } from '../src/io/readers.js';
 import type { Volume } from '../src/io/volume.js';
+import type { ReadLimits } from '../src/io/limits.js';
+import { checkGeometry } from '../src/data/dataset.js';
 import { isDistance, maskMetrics } from '../src/metrics/registry.js';
 
 /** The metrics `unet evaluate` reports unless `--metrics` names others (see `maskMetrics`). */
@@ -27,6 +29,8 @@ export interface EvaluateOptions {
   excludeAbsent?: boolean;
   /** Metric names of `maskMetrics`. Default DEFAULT_METRICS (Dice, IoU, HD95). */
   metrics?: string[];
+  /** Size limits each file is checked against before decoding (`--max-voxels`; default 2^28 values per file). */
+  limits?: ReadLimits;
 }
 
 /** Per metric its value (null when infinite or undefined, e.g. HD95 of a class in only one file), and `absent`. */
@@ -56,13 +60,24 @@ async function listCases(dir: string, what: string): Promise<Map<string, string>
     throw new Error(`${what} folder ${dir}: ${e.code === 'ENOENT' ? 'does not exist' : e.message}`);
   });
   const out = new Map<string, string>();
-  for (const n of names.sort()) if (fileExtension(n)) out.set(stripExtension(n), join(dir, n));
+  for (const n of names.sort()) {
+    if (!fileExtension(n) || n.startsWith('.')) continue;
+    const p = join(dir, n);
+    // stat follows symbolic links: a linked file counts, a loop or a dangling link is refused.
+    const st = await stat(p).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`${p}: ${e.code === 'ELOOP' ? 'a symbolic link loop (ELOOP)' : e.code === 'ENOENT' ? 'a symbolic link to nothing' : `cannot stat it (${e.code ?? e.message})`} — rule: every ${what} entry resolves to a file`);
+    });
+    if (!st.isFile()) continue;
+    const key = stripExtension(n);
+    if (out.has(key)) throw new Error(`${p}: case name '${key}' also used by ${out.get(key)} — rule: one file per case name (extension aside) in ${what}`);
+    out.set(key, p);
+  }
   if (out.size === 0) throw new Error(`${what} folder ${dir}: no image files (PNG, GIF, TIFF, NIfTI)`);
   return out;
 }
 
-async function readLabels(path: string): Promise<Volume> {
-  const v = readVolume(new Uint8Array(await readFile(path)), path);
+async function readLabels(path: string, limits?: ReadLimits): Promise<Volume> {
+  const v = readVolume(new Uint8Array(await readFile(path)), path, limits);
   if (v.channels !== 1) throw new Error(`${path}: a label map must have 1 channel, this one has ${v.channels}`);
   for (let i = 0; i < v.data.length; i++) {
     if (!Number.isInteger(v.data[i])) throw new Error(`${path}: label value ${v.data[i]} at index ${i} is not an integer`);
@@ -119,9 +134,10 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
     throw new Error(`${truths.get(missing[0])}: no prediction named ${missing[0]}.* in ${o.pred} (every truth file needs a prediction of the same name${missing.length > 1 ? `; ${missing.length} are missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : ''})`);
   }
   const pairs: [string, Volume, Volume][] = [];
-  for (const [name, tp] of truths) pairs.push([name, await readLabels(preds.get(name)!), await readLabels(tp)]);
+  for (const [name, tp] of truths) pairs.push([name, await readLabels(preds.get(name)!, o.limits), await readLabels(tp, o.limits)]);
   for (const [, p, t] of pairs) {
     if (p.shape.join('x') !== t.shape.join('x')) scoreCase('', p, t, []); // throws the shape rule before any scoring
+    checkGeometry(t, p, ['prediction', 'truth']); // NIfTI pairs: spacing and affine too
   }
   const classes = o.classes ?? [...new Set(pairs.flatMap(([, , t]) => [...new Set(t.data)]))].filter((v) => v !== 0).sort((a, b) => a - b);
   if (classes.length === 0) throw new Error(`--truth ${o.truth}: no nonzero label value in any file; name the classes with --classes`);

@@ -15,6 +15,7 @@ import { importRun } from '../src/app/import.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
+import { DEFAULT_MAX_VOXELS, parseMaxVoxels } from '../src/io/limits.js';
 import { ARCHS_HELP, parseLabelMap, parseOptionPairs, runTraining, PRESETS_HELP } from './train.js';
 
 const root = (() => {
@@ -39,6 +40,12 @@ const num = (flag: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${v}'`);
   return n;
+};
+
+/** `--max-voxels N` (train, predict, evaluate): the most values one input file may decode to (`ReadLimits.maxVoxels`). */
+const MAX_VOXELS_HELP = `refuse any input file decoding to more than N values (voxels × channels), checked from its header before decoding (default ${DEFAULT_MAX_VOXELS} = 2^28, 1 GiB of float32)`;
+const maxVoxelsArg = (v: string) => {
+  try { return parseMaxVoxels(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
 };
 
 function precisionArg(v: string): 'fp32' | 'bf16' | 'auto' {
@@ -132,6 +139,7 @@ program.command('train')
   .option('--backend <name>', 'onednn | cpu')
   .option('--precision <p>', 'convolutions in fp32 | bf16 | auto (default auto: bf16 where the CPU has AVX512-BF16, else fp32)', precisionArg)
   .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors')
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .option('--quiet', 'no progress bar')
   .option('--json', 'print one JSON object at the end (arch, preset, params, iterations, seconds, median s/step, best and final validation)')
   .action(async (o) => {
@@ -140,6 +148,7 @@ program.command('train')
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet || o.json,
+      limits: { maxVoxels: o.maxVoxels },
     });
     if (o.json) {
       console.log(JSON.stringify({
@@ -188,8 +197,10 @@ program.command('predict')
   .option('--no-resample', 'do not resample volumes to the training spacing')
   .option('--backend <name>', 'onednn | cpu | wasm')
   .option('--quiet', 'no progress bar')
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .action(async (o) => {
     const r = await predict({
+      limits: { maxVoxels: o.maxVoxels },
       model: o.model, input: o.input, out: o.out, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta,
       probabilities: o.probabilities, largestComponent: o.largestComponent, resample: o.resample,
       window: o.window ? parseSize(o.window, '--window') : undefined, backend: o.backend, quiet: o.quiet,
@@ -209,8 +220,9 @@ program.command('evaluate')
   .option('--exclude-absent', 'leave cases where a class is in neither file out of its means')
   .option('--metrics <names>', `metrics, joined by commas: ${maskMetrics.names().join(', ')} (default dice,iou,hd95)`, (v: string) => v.split(',').map((t) => t.trim()))
   .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .action(async (o) => {
-    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics });
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, limits: { maxVoxels: o.maxVoxels } });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 

@@ -23,6 +23,7 @@ export { predictProbabilities, probabilitiesFromLogits, mirrorAxes, type Segment
 export { resampleGrid, resampledShape, resampleVolume, resampleLabels, medianSpacing, type Interpolation, type ResampleOptions, type LabelResampleOptions } from './infer/resample.js';
 export { postprocess, probabilitiesToLabels, connectedComponents, keepLargestComponent, type Connectivity, type PostprocessOptions } from './infer/postprocess.js';
 export { readVolume, readNifti, type VolumeReader } from './io/readers.js';
+export { DEFAULT_MAX_VOXELS, type ReadLimits } from './io/limits.js';
 export { encodeNifti, encodeNiftiFile, gzip, type NiftiImage, type NiftiWriteOptions, type NiftiDatatype } from './io/nifti-write.js';
 export type { Volume } from './io/volume.js';
 // Training, browser-safe: the one step, the shared defaults, the schedules, the optimiser and the patch sampler

@@ -14,6 +14,7 @@ import { loadModel, writeFileAtomic, writeNifti } from '../io/files.js';
 import { readVolume, fileExtension, stripExtension } from '../io/readers.js';
 import { encodePng } from '../io/png.js';
 import type { Volume } from '../io/volume.js';
+import type { ReadLimits } from '../io/limits.js';
 import type { SegmentationNet } from '../models/types.js';
 import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
 import { defaultWindow, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
@@ -42,6 +43,8 @@ export interface PredictOptions {
   window?: number[];
   /** Backend name. Default: the fastest available. */
   backend?: string;
+  /** Size limits each input is checked against before decoding (`--max-voxels`; default 2^28 values per file). */
+  limits?: ReadLimits;
   /** Per input: windows done of total (a progress bar). Default none. */
   onProgress?: (input: string, done: number, total: number) => void;
 }
@@ -58,6 +61,13 @@ async function listInputs(input: string): Promise<string[]> {
     return [input];
   }
   const files = (await readdir(input)).filter((n) => fileExtension(n) && !/\.prob\.nii(\.gz)?$/i.test(n)).sort().map((n) => join(input, n));
+  // Two inputs of one name (0.png, 0.tif) would write one mask file: refused, naming both.
+  const byName = new Map<string, string>();
+  for (const f of files) {
+    const key = stripExtension(basename(f));
+    if (byName.has(key)) throw new Error(`${f}: case name '${key}' also used by ${byName.get(key)} — rule: one input per name (their masks would share a file name)`);
+    byName.set(key, f);
+  }
   if (files.length === 0) throw new Error(`--input ${input}: the folder holds no image files (.png, .gif, .tif, .tiff, .nii, .nii.gz)`);
   return files;
 }
@@ -99,7 +109,7 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
   // Everything is read and checked before any window runs.
   const inputs: Volume[] = [];
   for (const f of files) {
-    const v = readVolume(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f);
+    const v = readVolume(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f, o.limits);
     checkInput(v, model);
     inputs.push(v);
   }

@@ -12,6 +12,7 @@ import { useBestBackend } from '../backends/select.js';
 import { architectures, createNet, presetSpec, presets, resolveSpec } from '../models/registry.js';
 import type { NetSpec, TrainableNet } from '../models/types.js';
 import { loadDataset } from '../data/dataset.js';
+import type { ReadLimits } from '../io/limits.js';
 import { normalize, type NormalizeMode } from '../data/normalize.js';
 import { sampleToPatch } from '../data/sampler.js';
 import type { Sample } from '../data/types.js';
@@ -37,6 +38,8 @@ import { readFile } from 'node:fs/promises';
 export interface TrainRunOptions {
   /** Folder with `images/` and `labels/`. Required. */
   data: string;
+  /** Size limits each data file is checked against before decoding (`--max-voxels`; default 2^28 values per file). */
+  limits?: ReadLimits;
   /** Run folder to create. Required. */
   out: string;
   /** Architecture (`unet`, `attention-unet`, `unetpp`, `unetr`, `transunet`). Default: the preset's. */
@@ -209,7 +212,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const K = g.classes;
   const loss = lossFn(lossName);
   // Everything is read and checked before any training starts.
-  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: o.inChannels })
+  const samples = await loadDataset(o.data, { classes: Math.max(K, 2), labelMap: o.labelMap, ignoreValue: o.ignoreValue, channels: o.inChannels, limits: o.limits })
     .catch((e: Error) => {
       const hint = !o.labelMap && /label value/.test(e.message) ? ' (labels stored as other values, e.g. 0/255, need --label-map VALUE:CLASS,…, e.g. 0:0,255:1)' : '';
       throw new Error(e.message + hint);

@@ -1,11 +1,15 @@
 /**
  * Paired image/label datasets: `dir/images/*` and `dir/labels/*` matched by name without extension, read through
- * `readVolume`, and validated completely before anything is returned. File access goes through a `FileSource`
- * (Node's fs by default, loaded lazily), so the validation itself runs anywhere.
+ * `readVolume` (within `DatasetOptions.limits`), and validated completely before anything is returned: one file per
+ * name (`0.png` beside `0.tif` is refused, naming both), a label per image, and each label on its image's grid — same
+ * shape and, for NIfTI pairs, the same spacing and affine within `GEOMETRY_TOLERANCE`. File access goes through a
+ * `FileSource` (Node's fs by default, loaded lazily; it follows symbolic links and refuses loops and dangling links),
+ * so the validation itself runs anywhere.
  */
 import type { Sample } from './types.js';
 import type { Volume } from '../io/volume.js';
 import { readVolume, stripExtension } from '../io/readers.js';
+import type { ReadLimits } from '../io/limits.js';
 
 export interface DatasetOptions {
   /** Number of classes; mapped label values must lie in [0, classes). */
@@ -16,6 +20,8 @@ export interface DatasetOptions {
   ignoreValue?: number;
   /** Required image channel count. Default: the first image's; every other image must have the same. */
   channels?: number;
+  /** Size limits every file is checked against before it is decoded (default `DEFAULT_MAX_VOXELS` values per file). */
+  limits?: ReadLimits;
 }
 
 /** The file access a dataset needs: list a folder's file names, read a file's bytes. */
@@ -24,13 +30,59 @@ export interface FileSource {
   read(path: string): Promise<Uint8Array>;
 }
 
-/** Node's file system as a FileSource (imported lazily so browsers never load it). */
+/**
+ * Node's file system as a FileSource (imported lazily so browsers never load it). `list` gives the regular files of a
+ * folder, hidden ones aside, following symbolic links (stat, not lstat): a link to a file counts as that file, a link
+ * loop or a dangling link is refused with its path.
+ */
 export async function nodeFileSource(): Promise<FileSource> {
   const fs = await import('node:fs/promises');
   return {
-    list: async (dir) => (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort(),
+    list: async (dir) => {
+      const names = (await fs.readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+      const files: string[] = [];
+      for (const n of names) {
+        const p = `${dir.replace(/\/+$/, '')}/${n}`;
+        const st = await fs.stat(p).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ELOOP') throw new Error(`${p}: a symbolic link loop (ELOOP) — rule: every link in a dataset resolves to a file`);
+          if (e.code === 'ENOENT') throw new Error(`${p}: a symbolic link to nothing (its target does not exist) — rule: every link in a dataset resolves to a file`);
+          throw new Error(`${p}: cannot stat it (${e.code ?? e.message})`);
+        });
+        if (st.isFile()) files.push(n);
+      }
+      return files;
+    },
     read: async (path) => new Uint8Array(await fs.readFile(path)),
   };
+}
+
+/**
+ * Geometry tolerance: spacings and affine entries (mm) may differ by this fraction of the smallest voxel size of the
+ * pair (a thousandth of a voxel: float32 header rounding passes, a real shift or rescaling does not).
+ */
+export const GEOMETRY_TOLERANCE = 1e-3;
+
+/**
+ * Throws unless `b` lies on `a`'s grid: the same shape, and when both carry an affine (NIfTI), spacing and affine equal
+ * within `GEOMETRY_TOLERANCE` of a voxel. `what` names the pair's relation for the message (e.g. 'label' / 'image').
+ */
+export function checkGeometry(a: Volume, b: Volume, what: [string, string] = ['label', 'image']): void {
+  const [bn, an] = what;
+  if (b.shape.join('x') !== a.shape.join('x')) {
+    throw new Error(`${b.source}: ${bn} size ${b.shape.join('×')} differs from ${an} ${a.source} size ${a.shape.join('×')}; rule: a ${bn} has its ${an}'s size`);
+  }
+  if (!a.affine || !b.affine) return;
+  const tol = GEOMETRY_TOLERANCE * Math.min(...a.spacing, ...b.spacing);
+  const far = (x: number[], y: number[]) => x.some((v, i) => !(Math.abs(v - y[i]) <= tol));
+  const fmt = (x: number[]) => `[${x.map((v) => +v.toPrecision(6)).join(', ')}]`;
+  if (far(a.spacing, b.spacing)) {
+    throw new Error(`${b.source}: ${bn} spacing ${fmt(b.spacing)} mm differs from ${an} ${a.source} spacing ${fmt(a.spacing)} mm — rule: a ${bn} has its ${an}'s voxel spacing (within ${tol.toPrecision(3)} mm)`);
+  }
+  for (let r = 0; r < 3; r++) {
+    if (far(a.affine[r], b.affine[r])) {
+      throw new Error(`${b.source}: ${bn} affine row ${r} ${fmt(b.affine[r])} differs from ${an} ${a.source} row ${r} ${fmt(a.affine[r])} — rule: a ${bn} has its ${an}'s affine (orientation and origin, within ${tol.toPrecision(3)} mm)`);
+    }
+  }
 }
 
 /** Maps raw label values to classes (ignore → −1) and checks each against the rules; errors name file, value, rule. */
@@ -67,12 +119,10 @@ export function checkImage(image: Volume, options: DatasetOptions): void {
   }
 }
 
-/** Pairs an image with its label Volume into a Sample, checking sizes, channels and values. */
+/** Pairs an image with its label Volume into a Sample, checking geometry (`checkGeometry`), channels and values. */
 export function makeSample(image: Volume, label: Volume, name: string, options: DatasetOptions): Sample {
   checkImage(image, options);
-  if (label.shape.join('x') !== image.shape.join('x')) {
-    throw new Error(`${label.source}: label size ${label.shape.join('×')} differs from image ${image.source} size ${image.shape.join('×')}; rule: a label has its image's size`);
-  }
+  checkGeometry(image, label);
   return { image, label: mapLabel(label, options), name };
 }
 
@@ -84,11 +134,12 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
   const index = async (sub: string) => {
     const m = new Map<string, string>();
     const names = await src.list(join(dir, sub)).catch((e: Error) => {
+      if (e.message.startsWith(`${join(dir, sub)}/`)) throw e; // a named problem with one entry (a link loop, …)
       throw new Error(`${join(dir, sub)}: cannot list it (${e.message.split(':')[0]}); rule: a dataset is a folder with images/ and labels/ holding files of matching names`);
     });
     for (const f of names) {
       const key = stripExtension(f);
-      if (m.has(key)) throw new Error(`${join(join(dir, sub), f)}: name '${key}' also used by ${m.get(key)}; rule: one file per name`);
+      if (m.has(key)) throw new Error(`${join(join(dir, sub), f)}: name '${key}' also used by ${m.get(key)} — rule: one file per case name (extension aside)`);
       m.set(key, join(join(dir, sub), f));
     }
     return m;
@@ -100,8 +151,8 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
   const samples: Sample[] = [];
   for (const [name, ipath] of [...images].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const lpath = labels.get(name)!;
-    const image = readVolume(await src.read(ipath), ipath);
-    const label = readVolume(await src.read(lpath), lpath);
+    const image = readVolume(await src.read(ipath), ipath, options.limits);
+    const label = readVolume(await src.read(lpath), lpath, options.limits);
     samples.push(makeSample(image, label, name, { ...options, channels: options.channels ?? samples[0]?.image.channels }));
   }
   return samples;

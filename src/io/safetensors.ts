@@ -2,6 +2,8 @@
  * The safetensors format (Hugging Face): 8-byte little-endian header length N, N bytes of JSON
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}`, then the raw little-endian
  * data. Pure TypeScript on Uint8Array, so it runs in Node and in the browser alike.
+ * Reading checks the layout as the format requires: offsets inside the data, sized to dtype × shape, the tensors tiling
+ * the data exactly (no overlap, no gap, nothing after). Values are not checked here (see `loadStateDict` for NaN/Inf).
  */
 
 export type SafeDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -68,16 +70,29 @@ export function readSafetensors(buf: Uint8Array, where = 'safetensors'): SafeFil
   const data = buf.subarray(8 + n);
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
+  const spans: { name: string; begin: number; end: number; dtype: SafeDType; shape: number[] }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') { metadata = entry as Record<string, string>; continue; }
-    const { dtype, shape, data_offsets: off } = entry as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
+    const { dtype, shape, data_offsets: off } = (entry ?? {}) as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
     if (!(dtype in BYTES)) throw new Error(`${where}: tensor '${name}' has dtype '${dtype}'; supported: ${Object.keys(BYTES).join(', ')}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where}: tensor '${name}' has shape ${JSON.stringify(shape)} — rule: a list of integers ≥ 0`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (!off || off[0] < 0 || off[1] > data.byteLength || off[1] - off[0] !== count * BYTES[dtype]) {
-      throw new Error(`${where}: tensor '${name}' (${dtype} [${shape}]) needs ${count * BYTES[dtype]} bytes but its offsets [${off}] give ${off ? off[1] - off[0] : 0} within ${data.byteLength} data bytes (truncated or corrupt)`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o)) || off[0] < 0 || off[1] < off[0] || off[1] > data.byteLength || off[1] - off[0] !== count * BYTES[dtype]) {
+      throw new Error(`${where}: tensor '${name}' (${dtype} [${shape}]) needs ${count * BYTES[dtype]} bytes but its offsets [${off}] give ${Array.isArray(off) ? off[1] - off[0] : 0} within ${data.byteLength} data bytes — rule: offsets [begin, end] inside the data, end − begin = the tensor's bytes (truncated or corrupt)`);
     }
-    tensors.set(name, { dtype, shape, data: decode(dtype, data.subarray(off[0], off[1]), name, where) });
+    spans.push({ name, begin: off[0], end: off[1], dtype, shape });
   }
+  // As the format requires (and the reference implementation checks): the tensors tile the data exactly — sorted by
+  // offset, each begins where the previous ends, the first at 0, the last at the end. No overlaps, no gaps.
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const [k, s] of spans.entries()) {
+    if (s.begin < at) throw new Error(`${where}: tensor '${s.name}' data_offsets [${s.begin}, ${s.end}] overlap tensor '${spans[k - 1].name}' [${spans[k - 1].begin}, ${spans[k - 1].end}] — rule: tensors' data do not overlap`);
+    if (s.begin > at) throw new Error(`${where}: tensor '${s.name}' data_offsets [${s.begin}, ${s.end}] leave bytes ${at}…${s.begin - 1} unused${k ? ` after tensor '${spans[k - 1].name}'` : ''} — rule: tensors' data are contiguous, without gaps`);
+    at = s.end;
+  }
+  if (at !== data.byteLength) throw new Error(`${where}: the tensors' data end at byte ${at} of ${data.byteLength} data bytes — rule: the data holds the tensors and nothing else (corrupt or truncated header)`);
+  for (const s of spans) tensors.set(s.name, { dtype: s.dtype, shape: s.shape, data: decode(s.dtype, data.subarray(s.begin, s.end), s.name, where) });
   return { tensors, metadata };
 }
 

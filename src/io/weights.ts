@@ -39,8 +39,9 @@ export async function stateDict(model: Module): Promise<Map<string, SafeTensor>>
 }
 
 /**
- * Loads PyTorch-layout tensors into the model. Every model tensor must be present with the right shape and no
- * unknown tensor may be left over; errors name the source, the first offending tensor and both shapes.
+ * Loads PyTorch-layout tensors into the model. Every model tensor must be present with the right shape and finite
+ * values (NaN/Inf refused), and no unknown tensor may be left over; errors name the source, the first offending
+ * tensor and both shapes or the value.
  * Nothing is assigned unless everything matches.
  */
 export function loadStateDict(model: Module, tensors: Map<string, SafeTensor>, where: string, mapKey: (key: string) => string = stripModulePrefix): void {
@@ -57,6 +58,11 @@ export function loadStateDict(model: Module, tensors: Map<string, SafeTensor>, w
         throw new Error(`${where}: tensor '${name}' has shape [${t.shape}] in the file but the model's options need [${want}] (PyTorch layout)`);
       }
       byName.delete(name);
+      if (t.data instanceof Float32Array) {
+        for (let i = 0; i < t.data.length; i++) {
+          if (!Number.isFinite(t.data[i])) throw new Error(`${where}: tensor '${name}' holds ${t.data[i]} at index ${i} (of ${t.data.length}) — rule: weights are finite (NaN/Inf weights predict garbage)`);
+        }
+      }
       const value = v.dtype === 'int32' ? tf.tensor(Int32Array.from(t.data), [...v.shape], 'int32') : tf.tensor(Float32Array.from(t.data), t.shape, 'float32');
       plan.push([v, isConvWeight(name, v.rank) ? tf.tidy(() => tf.transpose(value, TORCH_TO_TF[v.rank])) : value]);
       if (isConvWeight(name, v.rank)) value.dispose();

@@ -1,0 +1,94 @@
+/** PNG decoding of every bit depth from hand-built files (a tiny encoder below), the size limit and the inflate cap. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { decodePng } from './png.js';
+import { readVolume } from './readers.js';
+
+const CRC = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+const crc32 = (b: Uint8Array) => { let c = 0xffffffff; for (const x of b) c = CRC[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length), v = new DataView(out.buffer);
+  v.setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8);
+  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+const cat = (...parts: Uint8Array[]) => { const o = new Uint8Array(parts.reduce((s, p) => s + p.length, 0)); let k = 0; for (const p of parts) { o.set(p, k); k += p.length; } return o; };
+
+/** A PNG of `values` (one sample per pixel: gray or palette index) packed at `depth` bits, filter 0 on every row. */
+export function packedPng(values: number[], width: number, height: number, depth: number, opts: { palette?: number[][]; trns?: number[]; idat?: Uint8Array; declare?: [number, number] } = {}): Uint8Array {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const raw = new Uint8Array(height * (1 + rowBytes));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      raw[y * (1 + rowBytes) + 1 + (bit >> 3)] |= values[y * width + x] << (8 - depth - (bit & 7));
+    }
+  }
+  const ihdr = new Uint8Array(13), v = new DataView(ihdr.buffer);
+  v.setUint32(0, opts.declare?.[0] ?? width);
+  v.setUint32(4, opts.declare?.[1] ?? height);
+  ihdr[8] = depth;
+  ihdr[9] = opts.palette ? 3 : 0;
+  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr)];
+  if (opts.palette) parts.push(chunk('PLTE', Uint8Array.from(opts.palette.flat())));
+  if (opts.trns) parts.push(chunk('tRNS', Uint8Array.from(opts.trns)));
+  parts.push(chunk('IDAT', opts.idat ?? new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0)));
+  return cat(...parts);
+}
+
+// 5×3: widths that do not fill the last byte of a row at depths 1, 2 and 4.
+const W = 5, H = 3;
+const pattern = (max: number) => Array.from({ length: W * H }, (_, i) => (i * 7 + 3) % (max + 1));
+
+for (const depth of [1, 2, 4]) {
+  test(`gray ${depth}-bit: every pixel unpacked to 0…${2 ** depth - 1}, bitDepth kept`, () => {
+    const want = pattern(2 ** depth - 1);
+    const img = decodePng(packedPng(want, W, H, depth), 'g.png');
+    assert.deepEqual([img.width, img.height, img.channels, img.bitDepth], [W, H, 1, depth]);
+    assert.deepEqual(Array.from(img.data), want);
+    const v = readVolume(packedPng(want, W, H, depth), 'g.png');
+    assert.deepEqual([v.shape, v.channels, Array.from(v.data)], [[H, W], 1, want]);
+  });
+
+  test(`palette ${depth}-bit: index → colour (RGB; RGBA with tRNS)`, () => {
+    const entries = 2 ** depth;
+    const palette = Array.from({ length: entries }, (_, k) => [k * 10, 100 + k, 255 - k]);
+    const idx = pattern(entries - 1);
+    const rgb = readVolume(packedPng(idx, W, H, depth, { palette }), 'p.png');
+    assert.deepEqual([rgb.shape, rgb.channels], [[H, W], 3]);
+    assert.deepEqual(Array.from(rgb.data), idx.flatMap((k) => palette[k]));
+    const trns = Array.from({ length: entries }, (_, k) => (k === 1 ? 0 : 255));
+    const rgba = readVolume(packedPng(idx, W, H, depth, { palette, trns }), 'p.png');
+    assert.equal(rgba.channels, 4);
+    assert.deepEqual(Array.from(rgba.data), idx.flatMap((k) => [...palette[k], trns[k]]));
+  });
+}
+
+test('palette index beyond the palette is refused naming the pixel', () => {
+  const bytes = packedPng([0, 1, 3, 0], 2, 2, 2, { palette: [[1, 2, 3], [4, 5, 6]] });
+  assert.throws(() => decodePng(bytes, 'p.png'), /^Error: p\.png: pixel 2 \(x 0, y 1\) has palette index 3 — rule: indices < the palette's 2 entries$/);
+});
+
+test('size limit: refused from the header before decoding; raisable', () => {
+  // A 30000×30000 header over a tiny IDAT: refused at the header, never inflated.
+  const bomb = packedPng([0], 1, 1, 8, { declare: [30000, 30000] });
+  const t = Date.now();
+  assert.throws(() => readVolume(bomb, 'bomb.png'), /^Error: bomb\.png: the header declares a 30000×30000 image \(width×height\) × 1 channel = 900000000 values — rule: at most 268435456 values per file \(maxVoxels\); raise it with --max-voxels N/);
+  assert.ok(Date.now() - t < 200);
+  const small = packedPng(pattern(255), W, H, 8);
+  assert.throws(() => readVolume(small, 's.png', { maxVoxels: 14 }), /s\.png: the header declares a 5×3 image .* = 15 values — rule: at most 14 values/);
+  assert.equal(readVolume(small, 's.png', { maxVoxels: 15 }).data.length, 15);
+  assert.throws(() => readVolume(small, 's.png', { maxVoxels: 0 }), /maxVoxels = 0 — rule: maxVoxels is a positive integer/);
+});
+
+test('pixel data that inflates past or short of the header\'s size is refused (deflate bomb, truncation)', () => {
+  // 4×4 gray 8-bit needs 4·(1+4) = 20 bytes; give it 10 MB of zeros (a deflate bomb) or 10 bytes.
+  const bomb = packedPng([], 4, 4, 8, { idat: new Uint8Array(deflateSync(new Uint8Array(10 << 20))) });
+  assert.throws(() => readVolume(bomb, 'b.png'), /^Error: b\.png: the pixel data inflates past the 20 bytes its 4×4 header needs — rule: a PNG holds exactly its declared pixels/);
+  const short = packedPng([], 4, 4, 8, { idat: new Uint8Array(deflateSync(new Uint8Array(10))) });
+  assert.throws(() => readVolume(short, 's.png'), /^Error: s\.png: the pixel data inflates to 10 bytes, the 4×4 header needs 20 — rule/);
+  assert.throws(() => readVolume(new Uint8Array(10), 'x.png'), /x\.png: not a readable PNG \(10 bytes, no PNG signature/);
+});
