@@ -209,8 +209,9 @@ program.command('evaluate')
   .option('--exclude-absent', 'leave cases where a class is in neither file out of its means')
   .option('--metrics <names>', `metrics, joined by commas: ${maskMetrics.names().join(', ')} (default dice,iou,hd95)`, (v: string) => v.split(',').map((t) => t.trim()))
   .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
+  .option('--semantics <name>', "unet-ts | monai: MONAI's empty-mask rules (NaN, left out of means) and interpolated percentiles (default unet-ts)")
   .action(async (o) => {
-    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics });
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, semantics: o.semantics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 
