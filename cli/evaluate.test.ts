@@ -119,3 +119,21 @@ test('evaluate: --max-voxels reaches every file; duplicate case names refused na
   await assert.rejects(evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth') }),
     new RegExp(`^Error: ${root}/pred/a\\.tif: case name 'a' also used by ${root}/pred/a\\.png — rule: one file per case name \\(extension aside\\) in --pred`));
 });
+
+test('unet evaluate --semantics monai: empty truth → Dice/IoU null (NaN) and left out of the means; HD95 interpolated', async () => {
+  const truthB = [0, 1, 1, 0], predB = [0, 1, 1, 0];
+  const root = folders({ a: { pred: predA, truth: truthA, w: 4, h: 4 }, b: { pred: predB, truth: truthB, w: 2, h: 2 } });
+  const r = await evaluate({ pred: join(root, 'pred'), truth: join(root, 'truth'), semantics: 'monai' });
+  // Class 2 of case a: directed distances [0, 0, 1] and [0, 0]: torch.quantile's 95th percentile 0.9 (nearest rank: 1).
+  assert.ok(Math.abs((r.cases[0].classes['2'].hd95 as number) - 0.9) < 1e-12);
+  // Case b: class 2 in neither file: MONAI NaN for Dice, IoU (ignore_empty) and HD95 (both empty), JSON null.
+  assert.deepEqual(r.cases[1].classes['2'], { dice: null, iou: null, hd95: null, absent: true });
+  assert.ok(Math.abs((r.mean.classes['2'].dice as number) - 4 / 5) < 1e-6);
+  assert.equal(r.mean.classes['2'].diceCases, 1);
+  const cli = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--semantics', 'monai', '--json');
+  assert.equal(cli.code, 0, cli.err);
+  assert.equal(JSON.parse(cli.out).cases[1].classes['2'].dice, null);
+  const bad = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--semantics', 'scipy');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /semantics 'scipy' must be 'unet-ts' or 'monai'/);
+});

@@ -16,6 +16,7 @@ import type { Volume } from '../src/io/volume.js';
 import type { ReadLimits } from '../src/io/limits.js';
 import { checkGeometry } from '../src/data/dataset.js';
 import { isDistance, maskMetrics } from '../src/metrics/registry.js';
+import { checkSemantics, type Semantics } from '../src/metrics/semantics.js';
 
 /** The metrics `unet evaluate` reports unless `--metrics` names others (see `maskMetrics`). */
 export const DEFAULT_METRICS = ['dice', 'iou', 'hd95'];
@@ -31,6 +32,11 @@ export interface EvaluateOptions {
   metrics?: string[];
   /** Size limits each file is checked against before decoding (`--max-voxels`; default 2^28 values per file). */
   limits?: ReadLimits;
+  /**
+   * 'unet-ts' (default) or 'monai': MONAI's empty-mask rules and percentiles (Dice/IoU NaN on an empty truth, distances
+   * NaN when both masks are empty, linearly interpolated HD95); NaN scores are JSON null and left out of the means.
+   */
+  semantics?: Semantics;
 }
 
 /** Per metric its value (null when infinite or undefined, e.g. HD95 of a class in only one file), and `absent`. */
@@ -86,7 +92,7 @@ async function readLabels(path: string, limits?: ReadLimits): Promise<Volume> {
 }
 
 /** Scores one case: binary masks per class value, every metric of `metrics` on them, with the truth's spacing. */
-export function scoreCase(name: string, pred: Volume, truth: Volume, classes: number[], metrics = DEFAULT_METRICS): CaseScores {
+export function scoreCase(name: string, pred: Volume, truth: Volume, classes: number[], metrics = DEFAULT_METRICS, semantics: Semantics = 'unet-ts'): CaseScores {
   if (pred.shape.join('x') !== truth.shape.join('x')) {
     throw new Error(`${pred.source}: shape ${pred.shape.join('x')} differs from the truth ${truth.source}'s ${truth.shape.join('x')}; a prediction must cover its truth voxel for voxel`);
   }
@@ -97,7 +103,7 @@ export function scoreCase(name: string, pred: Volume, truth: Volume, classes: nu
     const pair = { pred: Uint8Array.from(pred.data, (v) => (v === c ? 1 : 0)), truth: Uint8Array.from(truth.data, (v) => (v === c ? 1 : 0)), shape: truth.shape, spacing: truth.spacing };
     const score: ClassScore = { absent: !pair.pred.some((v) => v) && !pair.truth.some((v) => v) };
     for (const [m, f] of fns) {
-      const v = f(pair);
+      const v = f(pair, { semantics });
       score[m] = Number.isFinite(v) ? v : null;
     }
     out[String(c)] = score;
@@ -126,6 +132,7 @@ export function meanScores(cases: CaseScores[], classes: number[], excludeAbsent
 /** Matches files by name (extension aside), checks every pair before scoring, then scores them. */
 export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const metrics = o.metrics ?? DEFAULT_METRICS;
+  const semantics = checkSemantics(o.semantics, '--semantics');
   for (const m of metrics) maskMetrics.get(m); // an unknown name fails here, before any file is read
   const truths = await listCases(o.truth, '--truth');
   const preds = await listCases(o.pred, '--pred');
@@ -141,7 +148,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   }
   const classes = o.classes ?? [...new Set(pairs.flatMap(([, , t]) => [...new Set(t.data)]))].filter((v) => v !== 0).sort((a, b) => a - b);
   if (classes.length === 0) throw new Error(`--truth ${o.truth}: no nonzero label value in any file; name the classes with --classes`);
-  const cases = pairs.map(([name, p, t]) => scoreCase(name, p, t, classes, metrics));
+  const cases = pairs.map(([name, p, t]) => scoreCase(name, p, t, classes, metrics, semantics));
   return { cases, mean: meanScores(cases, classes, o.excludeAbsent, metrics) };
 }
 

@@ -221,8 +221,9 @@ program.command('evaluate')
   .option('--metrics <names>', `metrics, joined by commas: ${maskMetrics.names().join(', ')} (default dice,iou,hd95)`, (v: string) => v.split(',').map((t) => t.trim()))
   .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
+  .option('--semantics <name>', "unet-ts | monai: MONAI's empty-mask rules (NaN, left out of means) and interpolated percentiles (default unet-ts)")
   .action(async (o) => {
-    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, limits: { maxVoxels: o.maxVoxels } });
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, limits: { maxVoxels: o.maxVoxels }, semantics: o.semantics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 

@@ -7,7 +7,14 @@
  * `absent[c]` is true so callers can leave it out (`excludeAbsent` does so in the means).
  * Reductions: per image (`overlapScores(confusionCounts(...))` for each image, `meanOverImages` to average them) and
  * dataset-level micro (`datasetScores`: counts summed over all images, then the scores).
+ *
+ * `semantics: 'monai'` (MONAI's `compute_dice` / `compute_iou` with `ignore_empty=True`, the default of `DiceMetric`
+ * and `MeanIoU`): a class whose ground truth is empty (tp + fn = 0) scores NaN, whatever the prediction, and is left
+ * out of the means; `notNans` counts the scores a mean averages. The means follow `do_metric_reduction`: per image
+ * the mean over its non-NaN classes, then over the images that had any; a mean over nothing is 0 there (with
+ * `notNans` 0), as in MONAI. `absent` keeps its meaning (in neither map).
  */
+import { checkSemantics, type Semantics } from './semantics.js';
 
 /** Confusion counts of one image or a whole dataset. */
 export interface ConfusionCounts {
@@ -29,6 +36,8 @@ export interface ScoreOptions {
   classes?: readonly number[];
   /** Leave absent classes out of the means (a mean over no class is NaN). Default false (they count as 1). */
   excludeAbsent?: boolean;
+  /** Empty-truth and mean rules: 'unet-ts' (default) or 'monai' (see the file comment). */
+  semantics?: Semantics;
 }
 
 export interface OverlapScores {
@@ -37,6 +46,8 @@ export interface OverlapScores {
   absent: boolean[];
   meanDice: number;
   meanIoU: number;
+  /** Scores averaged in meanDice / meanIoU (classes; with meanOverImages and 'monai', images). MONAI's `not_nans`. */
+  notNans: number;
   /** Σ tp / total (NaN when no voxel was counted). */
   pixelAccuracy: number;
 }
@@ -80,14 +91,15 @@ export function addCounts(a: ConfusionCounts, b: ConfusionCounts): ConfusionCoun
   return s;
 }
 
-function mean(values: number[], absent: boolean[], classes: readonly number[], excludeAbsent: boolean): number {
+/** Mean over `classes` (absent ones skipped when asked, NaN ones always) and its count; `empty` when none. */
+function mean(values: number[], absent: boolean[], classes: readonly number[], excludeAbsent: boolean, empty = NaN): [number, number] {
   let s = 0, m = 0;
   for (const k of classes) {
-    if (excludeAbsent && absent[k]) continue;
+    if ((excludeAbsent && absent[k]) || Number.isNaN(values[k])) continue;
     s += values[k];
     m++;
   }
-  return m === 0 ? NaN : s / m;
+  return [m === 0 ? empty : s / m, m];
 }
 
 function checkClasses(classes: readonly number[] | undefined, numClasses: number, what: string): number[] {
@@ -99,6 +111,7 @@ function checkClasses(classes: readonly number[] | undefined, numClasses: number
 /** Dice, IoU (absent classes = 1 and flagged), their means over `classes`, and pixel accuracy from counts. */
 export function overlapScores(c: ConfusionCounts, options: ScoreOptions = {}): OverlapScores {
   const classes = checkClasses(options.classes, c.numClasses, 'overlapScores');
+  const monai = checkSemantics(options.semantics, 'overlapScores') === 'monai';
   const dice: number[] = [], iou: number[] = [], absent: boolean[] = [];
   let correct = 0;
   for (let k = 0; k < c.numClasses; k++) {
@@ -106,14 +119,15 @@ export function overlapScores(c: ConfusionCounts, options: ScoreOptions = {}): O
     correct += tp;
     const none = tp + fp + fn === 0;
     absent.push(none);
-    dice.push(none ? 1 : (2 * tp) / (2 * tp + fp + fn));
-    iou.push(none ? 1 : tp / (tp + fp + fn));
+    const undef = monai ? tp + fn === 0 : none; // MONAI ignore_empty: an empty truth is NaN
+    dice.push(undef ? (monai ? NaN : 1) : (2 * tp) / (2 * tp + fp + fn));
+    iou.push(undef ? (monai ? NaN : 1) : tp / (tp + fp + fn));
   }
   const ex = options.excludeAbsent ?? false;
+  const [meanDice, notNans] = mean(dice, absent, classes, ex, monai ? 0 : NaN);
   return {
-    dice, iou, absent,
-    meanDice: mean(dice, absent, classes, ex),
-    meanIoU: mean(iou, absent, classes, ex),
+    dice, iou, absent, meanDice, notNans,
+    meanIoU: mean(iou, absent, classes, ex, monai ? 0 : NaN)[0],
     pixelAccuracy: c.total === 0 ? NaN : correct / c.total,
   };
 }
@@ -136,11 +150,29 @@ export function datasetScores(preds: readonly ArrayLike<number>[], truths: reado
  * Macro mean of per-image scores: per class, the mean Dice / IoU over images (images where the class is absent left
  * out when `excludeAbsent`; NaN if none remain); meanDice, meanIoU and pixelAccuracy averaged over images (NaN ones
  * skipped). `absent[c]` is true when the class is absent from every image.
+ * With 'monai' (scores from overlapScores with 'monai'): MONAI's `mean_batch` per class (0 where no image scored it)
+ * and `mean` for meanDice / meanIoU (the mean of the per-image means over images with notNans > 0; 0 if none), and
+ * notNans the number of such images.
  */
-export function meanOverImages(scores: readonly OverlapScores[], options: { excludeAbsent?: boolean } = {}): OverlapScores {
+export function meanOverImages(scores: readonly OverlapScores[], options: { excludeAbsent?: boolean; semantics?: Semantics } = {}): OverlapScores {
   if (scores.length === 0) throw new Error('meanOverImages: no per-image scores to average');
   const k = scores[0].dice.length;
   const ex = options.excludeAbsent ?? false;
+  if (checkSemantics(options.semantics, 'meanOverImages') === 'monai') {
+    const avg0 = (vs: number[]) => { const f = vs.filter((v) => !Number.isNaN(v)); return f.length ? f.reduce((a, b) => a + b, 0) / f.length : 0; };
+    const cls = Array.from({ length: k }, (_, c) => c);
+    const scored = scores.filter((s) => s.notNans > 0);
+    const accuracies = scores.map((s) => s.pixelAccuracy).filter((v) => !Number.isNaN(v));
+    return {
+      dice: cls.map((c) => avg0(scores.map((s) => s.dice[c]))),
+      iou: cls.map((c) => avg0(scores.map((s) => s.iou[c]))),
+      absent: cls.map((c) => scores.every((s) => s.absent[c])),
+      meanDice: avg0(scored.map((s) => s.meanDice)),
+      meanIoU: avg0(scored.map((s) => s.meanIoU)),
+      notNans: scored.length,
+      pixelAccuracy: accuracies.length ? accuracies.reduce((a, b) => a + b, 0) / accuracies.length : NaN,
+    };
+  }
   const avg = (get: (s: OverlapScores) => number, skip: (s: OverlapScores) => boolean) => {
     let sum = 0, m = 0;
     for (const s of scores) {
@@ -158,6 +190,7 @@ export function meanOverImages(scores: readonly OverlapScores[], options: { excl
     absent: cls.map((c) => scores.every((s) => s.absent[c])),
     meanDice: avg((s) => s.meanDice, () => false),
     meanIoU: avg((s) => s.meanIoU, () => false),
+    notNans: scores.filter((s) => !Number.isNaN(s.meanDice)).length,
     pixelAccuracy: avg((s) => s.pixelAccuracy, () => false),
   };
 }
