@@ -14,11 +14,11 @@ export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safeten
 export { stateDict, loadStateDict, encodeWeights, decodeWeights, stripModulePrefix } from './io/weights.js';
 export { decodePng, encodePng, type Image2D } from './io/png.js';
 export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';
-export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, hausdorffDistance, hd95, maskMetrics, type MaskPair } from './metrics/index.js';
+export { confusionCounts, addCounts, overlapScores, perImageScores, datasetScores, meanOverImages, squaredEdt, edt, chamferDistance, hausdorffDistance, hd95, nearestRankPercentile, linearPercentile, maskMetrics, reduceMetric, METRIC_REDUCTIONS, SEMANTICS, type MaskPair, type MaskMetricOptions, type HausdorffOptions, type DistanceMetric, type MetricReduction, type Reduced, type Semantics } from './metrics/index.js';
 export { boundaryWeightMap } from './data/weight-map.js';
 export { normalize as normalizeIntensities, zScore, minMax, percentileZScore, type NormalizeMode } from './data/normalize.js';
 export { predictWhole, toClasses } from './infer/whole.js';
-export { slidingWindow, slidingWindowVolume, slidingWindowPlan, importanceMap, reflectIndex, type SlidingWindowOptions, type SlidingWindowPlan, type AxisTiles, type ProbabilityMap, type Blend } from './infer/sliding-window.js';
+export { slidingWindow, slidingWindowVolume, slidingWindowPlan, importanceMap, reflectIndex, monaiStarts, type SlidingWindowOptions, type SlidingWindowPlan, type AxisTiles, type ProbabilityMap, type Blend, type PaddingMode, type PatchPredictor } from './infer/sliding-window.js';
 export { predictProbabilities, probabilitiesFromLogits, mirrorAxes, type SegmentationModel } from './infer/tta.js';
 export { resampleGrid, resampledShape, resampleVolume, resampleLabels, medianSpacing, type Interpolation, type ResampleOptions, type LabelResampleOptions } from './infer/resample.js';
 export { postprocess, probabilitiesToLabels, connectedComponents, keepLargestComponent, type Connectivity, type PostprocessOptions } from './infer/postprocess.js';
