@@ -92,3 +92,25 @@ test('pixel data that inflates past or short of the header\'s size is refused (d
   assert.throws(() => readVolume(short, 's.png'), /^Error: s\.png: the pixel data inflates to 10 bytes, the 4×4 header needs 20 — rule/);
   assert.throws(() => readVolume(new Uint8Array(10), 'x.png'), /x\.png: not a readable PNG \(10 bytes, no PNG signature/);
 });
+
+test('damaged chunks are refused: a flipped byte (CRC), a missing or cut IEND', () => {
+  const good = packedPng(pattern(255), W, H, 8);
+  assert.equal(readVolume(good, 'g.png').data.length, 15);
+  const flipped = good.slice();
+  flipped[30] ^= 0xff; // inside IHDR's CRC
+  assert.throws(() => readVolume(flipped, 'f.png'), /^Error: f\.png: PNG chunk 'IHDR' at offset 8 fails its CRC .* — rule: every chunk's CRC matches/);
+  const data = good.slice();
+  data[45] ^= 0x01; // inside IDAT's compressed bytes: caught by the CRC before any inflating
+  assert.throws(() => readVolume(data, 'd.png'), /d\.png: PNG chunk 'IDAT' at offset \d+ fails its CRC/);
+  assert.throws(() => readVolume(good.subarray(0, good.length - 12), 'noend.png'), /^Error: noend\.png: PNG truncated: no IEND chunk/);
+  assert.throws(() => readVolume(good.subarray(0, good.length - 1), 'cut.png'), /^Error: cut\.png: PNG truncated: 11 bytes at offset \d+ are too few for a chunk/);
+});
+
+test('a gray palette (every entry R = G = B, opaque) reads as one gray channel; a coloured one as RGB', () => {
+  const gray = Array.from({ length: 16 }, (_, k) => [k * 17, k * 17, k * 17]);
+  const idx = pattern(15);
+  const v = readVolume(packedPng(idx, W, H, 4, { palette: gray }), 'g.png');
+  assert.deepEqual([v.channels, Array.from(v.data)], [1, idx.map((k) => k * 17)]);
+  const tinted = gray.map((c, k) => (k === 3 ? [c[0], c[1], c[2] + 1] : c));
+  assert.equal(readVolume(packedPng(idx, W, H, 4, { palette: tinted }), 't.png').channels, 3);
+});

@@ -36,15 +36,39 @@ function readHeader(bytes: Uint8Array, where: string): PngHeader {
   const h: PngHeader = {
     width: view.getUint32(16), height: view.getUint32(20), depth: bytes[24], colorType: bytes[25], interlace: bytes[28], hasTrns: false, idat: [],
   };
-  for (let o = 33; o + 8 <= bytes.length;) {
+  // Every chunk whole and its CRC right (critical chunks as libpng checks them; ancillary ones too: a flipped byte
+  // anywhere is a damaged file), up to a complete IEND.
+  let ended = false;
+  for (let o = 8; o < bytes.length;) {
+    if (o + 12 > bytes.length) throw new Error(`${where}: PNG truncated: ${bytes.length - o} bytes at offset ${o} are too few for a chunk — rule: a PNG ends with a complete IEND chunk`);
     const len = view.getUint32(o), t = type(o + 4);
-    const end = Math.min(bytes.length, o + 8 + len);
+    if (o + 12 + len > bytes.length) throw new Error(`${where}: PNG truncated: chunk '${t}' at offset ${o} declares ${len} bytes, the file has ${bytes.length - o - 12} left — rule: a PNG ends with a complete IEND chunk`);
+    const crc = crc32(bytes.subarray(o + 4, o + 8 + len));
+    if (crc !== view.getUint32(o + 8 + len)) throw new Error(`${where}: PNG chunk '${t}' at offset ${o} fails its CRC (stored ${view.getUint32(o + 8 + len).toString(16)}, computed ${crc.toString(16)}) — rule: every chunk's CRC matches (the file is damaged)`);
     if (t === 'tRNS') h.hasTrns = true;
-    else if (t === 'IDAT') h.idat.push(bytes.subarray(o + 8, end));
-    else if (t === 'IEND') break;
+    else if (t === 'IDAT') h.idat.push(bytes.subarray(o + 8, o + 8 + len));
+    else if (t === 'IEND') { ended = true; break; }
     o += 12 + len;
   }
+  if (!ended) throw new Error(`${where}: PNG truncated: no IEND chunk — rule: a PNG ends with a complete IEND chunk`);
   return h;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (ISO 3309, as PNG chunks carry it). */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -78,7 +102,8 @@ function checkIdat(h: PngHeader, expected: number, where: string): void {
 }
 
 /**
- * Decodes a PNG; palette images are expanded to their RGB(A) colours, gray images of 1, 2 or 4 bits unpacked to
+ * Decodes a PNG; palette images are expanded to their RGB(A) colours (one gray channel when every palette entry is an
+ * opaque gray), gray images of 1, 2 or 4 bits unpacked to
  * 0…2^depth − 1. `where` names the file in errors; `limits` caps the decoded size (checked from the header first).
  */
 export function decodePng(bytes: Uint8Array, where: string, limits?: ReadLimits): Image2D {
@@ -103,7 +128,9 @@ export function decodePng(bytes: Uint8Array, where: string, limits?: ReadLimits)
   const indices = d >= 8 ? png.data : unpack(png.data as Uint8Array, width, height, d);
   if (png.palette) {
     const pal = png.palette;
-    const ch = pal[0].length;
+    // A gray palette (every entry R = G = B, opaque) gives one gray channel, as GIF's readers do.
+    const grayPalette = pal.every((c) => c[0] === c[1] && c[1] === c[2] && (c.length === 3 || c[3] === 255));
+    const ch = grayPalette ? 1 : pal[0].length;
     const data = new Float32Array(n * ch);
     for (let i = 0; i < n; i++) {
       const colour = pal[indices[i]];

@@ -70,6 +70,10 @@ test('NIfTI: dim, datatype, vox_offset and byte count are validated, naming file
   bad({ dims: [3, 4, 3, 2], values: cube, magic: 'ni1\0' }, /x\.nii: a NIfTI-1 header whose voxels are in a separate \.img file \(magic 'ni1'\)/);
   bad({ dims: [3, 4, 3, 2], values: cube, sizeofHdr: 540 }, /x\.nii: a NIfTI-2 file/);
   bad({ dims: [3, 4, 3, 2] }, /x\.nii: not a NIfTI-1 file \(100 bytes/, new Uint8Array(100));
+  bad({ dims: [3, 4, 3, 2], values: cube, pixdim: [1, NaN, 1, 1] }, /^Error: x\.nii: NIfTI pixdim\[1\] = NaN — rule: voxel sizes are finite numbers/);
+  bad({ dims: [3, 4, 3, 2], values: cube, pixdim: [1, 1, Infinity, 1] }, /x\.nii: NIfTI pixdim\[2\] = Infinity/);
+  // pixdim 0 reads as 1 mm; a negative one as its size (nibabel's fix); an unused one (pixdim[4] of a 3-D file) is ignored
+  assert.deepEqual(readVolume(nii({ dims: [3, 4, 3, 2], values: cube, pixdim: [1, 0, -2, 3, NaN] }), 'x.nii').spacing, [3, 2, 1]);
 });
 
 test('NIfTI: the size limit is checked from the header (30000³ refused at once) and raisable', () => {
@@ -167,4 +171,7 @@ test('TIFF: differing pages, IFD loops, tags past the end and the size limit ref
   assert.throws(() => readVolume(tiff([page(0), page(1), page(2)]), 'big.tif', { maxVoxels: 35 }),
     /^Error: big\.tif: the header declares a 4×3×3 volume \(width×height×pages\) × 1 channel = 36 values — rule: at most 35 values per file \(maxVoxels\)/);
   assert.throws(() => readVolume(new Uint8Array(10), 'bad.tif'), /bad\.tif: not a readable TIFF/);
+  // One page cut inside its pixel data: the strip lies past the end (UTIF alone would read zeros for the rest).
+  const one = tiff([page(0, 40, 30)]);
+  assert.throws(() => readVolume(one.subarray(0, one.length - 100), 'short.tif'), /^Error: short\.tif: TIFF truncated: page 0's strip 0 lies at bytes \d+…\d+, the file has \d+ — rule: every strip or tile lies inside the file$/);
 });

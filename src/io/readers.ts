@@ -166,6 +166,14 @@ export function readTiff(bytes: Uint8Array, source: string, limits?: ReadLimits)
   }
   for (const [k, p] of pages.entries()) {
     const ifd = ifds[p.index];
+    // Every strip or tile inside the file: UTIF copies what is there and leaves the rest zero, so a cut file would read.
+    const offsets = (ifd.t273 ?? ifd.t324) as number[] | undefined, counts = (ifd.t279 ?? ifd.t325) as number[] | undefined;
+    if (!offsets || !counts || offsets.length !== counts.length) fail(source, `TIFF page ${p.index} lacks strip (or tile) offsets and byte counts of equal length — rule: tags 273/279 or 324/325`);
+    for (let j = 0; j < offsets.length; j++) {
+      if (!(offsets[j] >= 0 && counts[j] >= 0 && offsets[j] + counts[j] <= bytes.length)) {
+        fail(source, `TIFF truncated: page ${p.index}'s strip ${j} lies at bytes ${offsets[j]}…${offsets[j] + counts[j]}, the file has ${bytes.length} — rule: every strip or tile lies inside the file`);
+      }
+    }
     try {
       UTIF.decodeImage(bytes, ifd, ifds);
     } catch (e) {
@@ -342,7 +350,10 @@ export function readNifti(bytes: Uint8Array, source: string, limits?: ReadLimits
     data = sink.data;
   }
   const { h, header, nx, ny, nz, nc } = layout;
-  const pd = (k: number) => (h.pixDims[k] > 0 && Number.isFinite(h.pixDims[k]) ? h.pixDims[k] : 1);
+  for (let k = 1; k <= Math.min(3, h.dims[0]); k++) {
+    if (!Number.isFinite(h.pixDims[k])) fail(source, `NIfTI pixdim[${k}] = ${h.pixDims[k]} — rule: voxel sizes are finite numbers (0 is read as 1 mm)`);
+  }
+  const pd = (k: number) => (h.pixDims[k] !== 0 && Number.isFinite(h.pixDims[k]) ? Math.abs(h.pixDims[k]) : 1); // negative: its size (nibabel's fix)
   // The sform (srow_x/y/z at bytes 280…327) when sform_code > 0, as nibabel and ITK read it — nifti-reader-js's
   // `affine` holds the qform when qform_code > sform_code > 0 — else the qform, else its pixdim diagonal.
   const hv = new DataView(header.buffer, header.byteOffset, NIFTI_HEADER);
