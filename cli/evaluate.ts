@@ -59,7 +59,8 @@ export interface MeanScores {
   overall: Record<string, number | null>;
 }
 
-export interface EvaluateResult { cases: CaseScores[]; mean: MeanScores }
+/** Per-case scores, their means, and the semantics they follow. */
+export interface EvaluateResult { cases: CaseScores[]; mean: MeanScores; semantics: Semantics }
 
 async function listCases(dir: string, what: string): Promise<Map<string, string>> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
@@ -149,7 +150,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const classes = o.classes ?? [...new Set(pairs.flatMap(([, , t]) => [...new Set(t.data)]))].filter((v) => v !== 0).sort((a, b) => a - b);
   if (classes.length === 0) throw new Error(`--truth ${o.truth}: no nonzero label value in any file; name the classes with --classes`);
   const cases = pairs.map(([name, p, t]) => scoreCase(name, p, t, classes, metrics, semantics));
-  return { cases, mean: meanScores(cases, classes, o.excludeAbsent, metrics) };
+  return { cases, mean: meanScores(cases, classes, o.excludeAbsent, metrics), semantics };
 }
 
 /** The table `unet evaluate` prints. */
@@ -167,7 +168,9 @@ export function formatEvaluation(r: EvaluateResult): string {
   return [
     line(head), ...rows.map(line), '',
     `overall (mean over classes ${classes.join(', ')}): ${metrics.map((m) => `${label(m)} ${f(r.mean.overall[m], m)}${isDistance(m) ? ` ${unit}` : ''}`).join(', ')}`,
-    'absent = the class is in neither prediction nor truth of that case: overlap metrics 1, distances 0, counted in the means;',
+    r.semantics === 'monai'
+      ? 'MONAI semantics: absent = the class is in neither prediction nor truth; n/a = NaN (empty truth: Dice/IoU; both empty: distances), left out of the means;'
+      : 'absent = the class is in neither prediction nor truth of that case: overlap metrics 1, distances 0, counted in the means;',
     '∞ = the class is in only one of the two (distance undefined); means are over the cases where a metric is finite.',
   ].join('\n');
 }
