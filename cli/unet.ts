@@ -181,7 +181,7 @@ program.command('predict')
   .requiredOption('--model <rundir>', 'run folder of unet train (model.safetensors, model.json, config.json)')
   .requiredOption('--input <path>', 'an image or volume file, or a folder of them')
   .requiredOption('--out <dir>', 'output folder (masks keep the input names)')
-  .option('--overlap <f>', 'window overlap in [0, 0.95] (default 0.5); an input needing over 100,000 windows is refused', (v: string) => {
+  .option('--overlap <f>', 'window overlap in [0, 0.95] (default 0.5); an input needing over 20,000 windows is refused', (v: string) => {
     const f = v.trim() === '' ? NaN : Number(v);
     if (!(f >= 0 && f <= 0.95)) throw new InvalidArgumentError(`--overlap must be in [0, 0.95], got '${v}' (above 0.95 the windows multiply for no gain)`);
     return f;

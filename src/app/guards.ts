@@ -3,7 +3,7 @@
  * folder's files checked before anything is written, orphan temporary files cleaned, and a memory estimate of a
  * training step / a predict window checked against the machine before any work.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { freemem, hostname, totalmem } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { stagesOf } from '../models/registry.js';
@@ -121,6 +121,7 @@ function busy(dir: string, path: string, h: LockHolder | undefined): Error {
  */
 export function lockRunFolder(dir: string, onNote: (msg: string) => void = (m) => console.error(m)): () => void {
   const path = join(dir, LOCK_FILE);
+  try { mkdirSync(dir, { recursive: true }); } catch (e) { throw new Error(`${dir}: cannot create the run folder (${(e as Error).message})`); }
   const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(2).join(' ').slice(0, 200) };
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;

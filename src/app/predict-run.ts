@@ -105,8 +105,8 @@ function maskName(v: Volume): string {
 
 /** The largest overlap accepted: above it the windows grow as 1 / (1 − overlap)^dims for no gain (0.95: 400× in 2-D). */
 export const MAX_OVERLAP = 0.95;
-/** The most windows one input may take (× the TTA mirrorings): above, predict refuses and names the count. */
-export const MAX_WINDOWS = 100_000;
+/** The most windows one input may take (× the TTA mirrorings): above, predict refuses and names the count (at one window per ~10 ms on a CPU, over 3 minutes an input). */
+export const MAX_WINDOWS = 20_000;
 
 /** The run's config.json, or the explicit conventions that stand in for it; refuses a folder without either. */
 async function runConfig(o: PredictOptions): Promise<RunConfig> {

@@ -344,8 +344,14 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   if (prior.lastMeta) {
     const was = prior.lastMeta.config as Record<string, unknown>;
     for (const k of KEPT_ON_RESUME) {
-      if (k in was && !sameJson(was[k] ?? null, (config as Record<string, unknown>)[k] ?? null)) {
-        throw new Error(`--resume: the run's checkpoint has ${k} ${JSON.stringify(was[k])}, these options give ${JSON.stringify((config as Record<string, unknown>)[k])}; rule: a resumed run keeps its network, normalisation and label map — drop the options that change them (nothing was written)`);
+      const now = (config as Record<string, unknown>)[k];
+      if (k in was && !sameJson(was[k] ?? null, now ?? null)) {
+        const a = was[k], b = now;
+        const diff = k === 'options' && a && b && typeof a === 'object' && typeof b === 'object'
+          ? [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((n) => !sameJson((a as Record<string, unknown>)[n], (b as Record<string, unknown>)[n]))
+            .map((n) => `${n} ${JSON.stringify((a as Record<string, unknown>)[n])} → ${JSON.stringify((b as Record<string, unknown>)[n])}`).join(', ')
+          : `${JSON.stringify(a)} → ${JSON.stringify(b)}`;
+        throw new Error(`--resume: these options change the run's ${k === 'options' ? 'network' : k} (${diff}); rule: a resumed run keeps the network, normalisation and label map of its checkpoints — drop the options that change them (nothing was written)`);
       }
     }
   }
