@@ -158,12 +158,13 @@ export function lockRunFolder(dir: string, onNote: (msg: string) => void = (m) =
 /** Bytes of a Node process running tfjs before any tensor (code, heap, the backend): measured ≈ 250 MB, rounded up. */
 export const BASE_BYTES = 400e6;
 /**
- * Tensors kept per stage output element in a training step: each stage's convolutions, normalisations and
- * activations keep their outputs for the backward pass (≈ 6 per stage output in a (conv → norm → act) × 2 block, plus
- * the stage's input, e.g. a decoder's concatenation), and the backward pass holds a gradient of each while it runs.
- * Calibrated against measured peak RSS (README), rounded up to stay conservative.
+ * Float32 values kept per activation element (Σ (in + out channels) × voxels over the stages) in a training step: the
+ * forward intermediates kept for the backward pass and their gradients. Measured on small2d (oneDNN, 256×256, base 16
+ * and 32, batch 4–16): ≈ 4 (114 MB per 256² sample at base 16; base ≈ 330 MB); 6 keeps the estimate ≈ 1.45× above the
+ * measured peak RSS (base 16 batch 4: 1.13 GB estimated, 0.78 GB measured; batch 16: 3.2 / 2.15; base 32 batch 8:
+ * 3.2 / 2.2).
  */
-export const TRAIN_FACTOR = 16;
+export const TRAIN_FACTOR = 6;
 /** The same for a forward pass without gradients (intermediates freed as it goes; a few live at once). */
 export const INFER_FACTOR = 4;
 
