@@ -61,3 +61,20 @@ test('memory estimates grow with batch, patch and window, and an estimate above 
   checkMemory(3.5e9, 'a step', 'x', (m) => notes.push(m), { total: 4e9, free: 3e9 });
   assert.match(notes[0], /warning: a step needs an estimated 3\.50 GB; 3\.00 GB of this machine's 4\.00 GB is free now/);
 });
+
+test('validation reports a class absent from truth and prediction as NaN, not Dice 1, and leaves it out of the score', async () => {
+  const { validationDice } = await import('./train-run.js');
+  const { createNet } = await import('../models/registry.js');
+  const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, classes: 3, seed: 1 }));
+  model.eval();
+  const shape = [16, 16];
+  const image = { data: new Float32Array(256), shape, channels: 1, spacing: [1, 1], source: 'x' };
+  // Every pixel labelled 2 and the class chosen at every pixel by the network, whatever it is: at least one class is in
+  // neither the truth nor the prediction.
+  const m = await validationDice(model, [{ name: 'a', image, label: new Int32Array(256).fill(2) }] as never, 3, shape);
+  const absent = [m.dice_1, m.dice_2].filter((d) => Number.isNaN(d));
+  assert.ok(absent.length >= 1, JSON.stringify(m));
+  const present = [m.dice_1, m.dice_2].filter((d) => !Number.isNaN(d));
+  assert.equal(m.score, present.reduce((a, b) => a + b, 0) / present.length);
+  model.dispose();
+});
