@@ -211,7 +211,7 @@ export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { pre
   positive('--lr', o.lr, false);
   positive('--iters-per-epoch', o.itersPerEpoch, true);
   positive('--patience', o.patience, true);
-  if (o.valFraction !== undefined && !(o.valFraction >= 0 && o.valFraction < 1)) throw new Error(`--val-fraction must be a number in [0, 1), got ${o.valFraction}`);
+  if (o.valFraction !== undefined && !(o.valFraction >= 0 && o.valFraction < 1)) throw new Error(`--val-fraction must be in [0, 1), got ${o.valFraction}`);
   if (o.elastic !== undefined && !(o.elastic >= 0 && o.elastic <= 1)) throw new Error(`--elastic must be a probability in [0, 1], got ${o.elastic}`);
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) throw new Error(`--seed must be an integer in [0, 2^32), got ${o.seed}`);
   if (o.ignoreValue !== undefined && !Number.isInteger(o.ignoreValue)) throw new Error(`--ignore must be an integer label value, got ${o.ignoreValue}`);
