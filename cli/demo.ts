@@ -39,7 +39,7 @@ export async function demo(o: DemoOptions): Promise<{ dice: number; overlay: str
   const iterations = o.iterations ?? 200, minutes = o.minutes ?? 3;
   log(`training small2d (seed2d) base ${base} on ${data}/train (5 ISBI-2012 slices, 255 = cell = class 1) for ${iterations} iterations (at most ${minutes} minute(s)) ...`);
   const run = await runTraining({
-    data: join(data, 'train'), out: join(o.out, 'run'), preset: 'small2d', options: { base }, classes: 1, labelMap: { 0: 0, 255: 1 },
+    data: join(data, 'train'), out: join(o.out, 'run'), overwrite: true, preset: 'small2d', options: { base }, classes: 1, labelMap: { 0: 0, 255: 1 },
     maxMinutes: minutes, iterations, itersPerEpoch: 50, valFraction: 0, lr: 1e-3, quiet: !process.stdout.isTTY,
   });
   const imgPath = join(data, 'test', 'images', '7.png');

@@ -9,7 +9,9 @@ export function parseLabelMap(text: string): Record<number, number> {
   for (const part of text.split(',')) {
     const m = part.trim().match(/^(-?\d+):(\d+)$/);
     if (!m) throw new Error(`--label-map '${text}': each entry must be VALUE:CLASS, e.g. 0:0,255:1`);
-    out[Number(m[1])] = Number(m[2]);
+    const v = Number(m[1]);
+    if (v in out) throw new Error(`--label-map '${text}': value ${v} is mapped twice (to ${out[v]} and to ${m[2]}); rule: each label value maps to one class`);
+    out[v] = Number(m[2]);
   }
   return out;
 }
@@ -36,7 +38,7 @@ export async function runTraining(o: TrainRunOptions & { quiet?: boolean }): Pro
       ...o,
       onStart: (total) => bar?.start(total ?? 0, 0, { loss: '-', val: '-' }),
       onLog: (rec) => {
-        if (rec.kind === 'epoch' && rec.metrics) lastVal = rec.metrics.score.toFixed(4);
+        if (rec.kind === 'epoch' && rec.metrics) lastVal = Number.isNaN(rec.metrics.score) ? 'absent' : rec.metrics.score.toFixed(4);
         bar?.update(rec.iter, { loss: rec.loss?.toFixed(4) ?? '-', val: lastVal });
       },
     });

@@ -48,6 +48,13 @@ const maxVoxelsArg = (v: string) => {
   try { return parseMaxVoxels(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
 };
 
+/** A number parser for `flag` that refuses what is not a finite number (and, with `integer`, not an integer). */
+const numberArg = (flag: string, integer = false) => (v: string) => {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  return n;
+};
+
 function precisionArg(v: string): 'fp32' | 'bf16' | 'auto' {
   if (v !== 'fp32' && v !== 'bf16' && v !== 'auto') throw new InvalidArgumentError(`--precision must be fp32, bf16 or auto, got '${v}'`);
   return v;
@@ -129,16 +136,18 @@ program.command('train')
   .option('--loss <name>', 'bce-dice | ce-dice | dice | bce | ce | weighted-ce | tversky | focal-tversky (default bce-dice for binary, ce-dice otherwise)')
   .option('--lr <lr>', 'Adam learning rate (default 1e-3)', num('--lr'))
   .option('--schedule <name>', 'constant | step | cosine | poly (default poly: lr·(1 − t)^0.9 over the iterations or the --minutes budget)')
-  .option('--seed <n>', 'seed of initialisation, split, sampling and augmentation (default 0)', (v: string) => Number(v))
-  .option('--val-fraction <f>', 'held-back fraction of the cases for validation (default 0.2)', (v: string) => Number(v))
+  .option('--seed <n>', 'seed of initialisation, split, sampling and augmentation (default 0)', numberArg('--seed', true))
+  .option('--val-fraction <f>', 'held-back fraction of the cases for validation, in [0, 1) (default 0.2)', numberArg('--val-fraction'))
   .option('--label-map <map>', 'label value → class, e.g. 0:0,255:1 (ISBI: 255 = cell = class 1)')
-  .option('--ignore <value>', 'label value marking unlabelled pixels', (v: string) => Number(v))
+  .option('--ignore <value>', 'label value marking unlabelled pixels', numberArg('--ignore', true))
   .option('--normalize <mode>', 'zscore | minmax | percentile | none (default zscore, per image)')
-  .option('--elastic <p>', 'probability of an elastic deformation per patch (default 0)', (v: string) => Number(v))
+  .option('--elastic <p>', 'probability of an elastic deformation per patch, in [0, 1] (default 0)', numberArg('--elastic'))
   .option('--patience <n>', 'early stop after N validations without a better Dice', int('--patience'))
   .option('--backend <name>', 'onednn | cpu')
   .option('--precision <p>', 'convolutions in fp32 | bf16 | auto (default auto: bf16 where the CPU has AVX512-BF16, else fp32)', precisionArg)
-  .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors')
+  .option('--resume', 'continue from RUNDIR/checkpoints/last.safetensors (same network, normalisation and label map)')
+  .option('--overwrite', 'start over in a RUNDIR that already holds a run (removes its config, metrics, checkpoints and model); without it such a folder is refused')
+  .option('--no-memory-check', 'train even when the estimated memory of a step exceeds the machine\'s')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .option('--quiet', 'no progress bar')
   .option('--json', 'print one JSON object at the end (arch, preset, params, iterations, seconds, median s/step, best and final validation)')
@@ -148,7 +157,7 @@ program.command('train')
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet || o.json,
-      limits: { maxVoxels: o.maxVoxels },
+      limits: { maxVoxels: o.maxVoxels }, overwrite: o.overwrite, memoryCheck: o.memoryCheck,
     });
     if (o.json) {
       console.log(JSON.stringify({
@@ -159,7 +168,7 @@ program.command('train')
       run.model.dispose();
       return;
     }
-    const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'no validation cases';
+    const m = run.finalMetrics ? Object.entries(run.finalMetrics).map(([k, v]) => `${k} ${Number.isNaN(v) ? 'absent' : v.toFixed(4)}`).join(', ') : 'no validation cases';
     const best = run.val.length ? ` (best validation at iteration ${run.result.best.step}, kept)` : '';
     console.log(`trained ${run.result.iterations} iterations in ${run.result.elapsedS.toFixed(1)} s; validation (${run.val.map((s) => s.name).join(', ')}): ${m}${best}; model in ${o.out}/model.safetensors`);
   });
@@ -180,9 +189,9 @@ program.command('predict')
   .requiredOption('--model <rundir>', 'run folder of unet train (model.safetensors, model.json, config.json)')
   .requiredOption('--input <path>', 'an image or volume file, or a folder of them')
   .requiredOption('--out <dir>', 'output folder (masks keep the input names)')
-  .option('--overlap <f>', 'window overlap in [0, 1) (default 0.5)', (v: string) => {
-    const f = Number(v);
-    if (!(f >= 0 && f < 1)) throw new InvalidArgumentError(`--overlap must be in [0, 1), got '${v}'`);
+  .option('--overlap <f>', 'window overlap in [0, 0.95] (default 0.5); an input needing over 20,000 windows is refused', (v: string) => {
+    const f = v.trim() === '' ? NaN : Number(v);
+    if (!(f >= 0 && f <= 0.95)) throw new InvalidArgumentError(`--overlap must be in [0, 0.95], got '${v}' (above 0.95 the windows multiply for no gain)`);
     return f;
   })
   .option('--blend <mode>', 'gaussian | constant (default gaussian)', (v: string) => {
@@ -196,11 +205,16 @@ program.command('predict')
   .option('--largest-component', 'keep only the largest connected component of each class')
   .option('--no-resample', 'do not resample volumes to the training spacing')
   .option('--backend <name>', 'onednn | cpu | wasm')
+  .option('--normalize <mode>', 'only for a run folder without config.json: the training\'s normalisation, zscore | minmax | percentile | none (needs --label-map too)')
+  .option('--label-map <map>', 'only for a run folder without config.json: the training\'s label map, e.g. 0:0,255:1, or identity (needs --normalize too)')
+  .option('--no-memory-check', 'predict even when the estimated memory of an input exceeds the machine\'s')
   .option('--quiet', 'no progress bar')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .action(async (o) => {
+    const normalize = o.normalize === undefined ? undefined : ['zscore', 'minmax', 'percentile', 'none'].includes(o.normalize) ? o.normalize : (() => { throw new Error(`--normalize must be zscore, minmax, percentile or none, got '${o.normalize}'`); })();
     const r = await predict({
       limits: { maxVoxels: o.maxVoxels },
+      normalize, labelMap: o.labelMap === undefined ? undefined : o.labelMap === 'identity' ? {} : parseLabelMap(o.labelMap), memoryCheck: o.memoryCheck,
       model: o.model, input: o.input, out: o.out, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta,
       probabilities: o.probabilities, largestComponent: o.largestComponent, resample: o.resample,
       window: o.window ? parseSize(o.window, '--window') : undefined, backend: o.backend, quiet: o.quiet,
@@ -213,7 +227,7 @@ program.command('evaluate')
   .requiredOption('--pred <dir>', 'folder of predicted label maps')
   .requiredOption('--truth <dir>', 'folder of ground-truth label maps (same names; extensions may differ)')
   .option('--classes <values>', 'label values to score, e.g. 1,2 (default: every nonzero value in the truth)', (v: string) => {
-    const xs = v.split(',').map((t) => Number(t.trim()));
+    const xs = v.split(',').map((t) => (t.trim() === '' ? NaN : Number(t.trim())));
     if (xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError(`--classes '${v}': expected label values joined by commas, e.g. 1,2`);
     return xs;
   })

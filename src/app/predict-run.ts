@@ -18,6 +18,9 @@ import type { ReadLimits } from '../io/limits.js';
 import type { SegmentationNet } from '../models/types.js';
 import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
 import { defaultWindow, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
+import type { NormalizeMode } from '../data/normalize.js';
+import { checkMemory, checkNoOverwrite, checkOutputFolder, predictBytes, removeOrphanTmp } from './guards.js';
+import { existsSync } from 'node:fs';
 
 export interface PredictOptions {
   /** Run folder of `unet train` (model.safetensors, model.json, config.json). */
@@ -45,6 +48,16 @@ export interface PredictOptions {
   backend?: string;
   /** Size limits each input is checked against before decoding (`--max-voxels`; default 2^28 values per file). */
   limits?: ReadLimits;
+  /**
+   * For a run folder without config.json only (it records both): the normalisation the network was trained with, and
+   * the label map (`{}` for none: masks hold class indices). Both are required there; refused where config.json exists.
+   */
+  normalize?: NormalizeMode | 'none';
+  labelMap?: Record<string, number>;
+  /** Refuse an input whose estimated memory exceeds the machine's (`predictBytes`). Default true. */
+  memoryCheck?: boolean;
+  /** Notes and warnings. Default: stderr. */
+  onNote?: (msg: string) => void;
   /** Per input: windows done of total (a progress bar). Default none. */
   onProgress?: (input: string, done: number, total: number) => void;
 }
@@ -100,27 +113,74 @@ function maskName(v: Volume): string {
   return stripExtension(basename(v.source)) + (ext.startsWith('.nii') ? ext : v.shape.length === 3 ? '.nii.gz' : '.png');
 }
 
+/** The largest overlap accepted: above it the windows grow as 1 / (1 − overlap)^dims for no gain (0.95: 400× in 2-D). */
+export const MAX_OVERLAP = 0.95;
+/** The most windows one input may take (× the TTA mirrorings): above, predict refuses and names the count (at one window per ~10 ms on a CPU, over 3 minutes an input). */
+export const MAX_WINDOWS = 20_000;
+
+/** The run's config.json, or the explicit conventions that stand in for it; refuses a folder without either. */
+async function runConfig(o: PredictOptions): Promise<RunConfig> {
+  const path = join(o.model, 'config.json');
+  const explicit = o.normalize !== undefined || o.labelMap !== undefined;
+  if (!existsSync(path)) {
+    if (o.normalize !== undefined && o.labelMap !== undefined) return { normalize: o.normalize, labelMap: o.labelMap };
+    throw new Error(`--model ${o.model}: no config.json; it records the training's normalisation and label map (e.g. 255 = class 1), without which the masks would be computed on unnormalised images and written as class indices — restore it from the run, or give both --normalize MODE and --label-map MAP (or --label-map identity) to state them`);
+  }
+  if (explicit) throw new Error(`--model ${o.model} has a config.json, which records the normalisation and label map; --normalize and --label-map are only for run folders without one — drop them`);
+  const text = await readFile(path, 'utf8').catch((e: Error) => { throw new Error(`${path}: unreadable (${e.message})`); });
+  try {
+    return JSON.parse(text) as RunConfig;
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reads an input, naming the file in an error that does not. */
+function readInput(bytes: Uint8Array, f: string, limits?: ReadLimits): Volume {
+  try {
+    return readVolume(bytes, f, limits);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw msg.includes(f) ? e : new Error(`${f}: ${msg}`);
+  }
+}
+
 export async function predictRun(o: PredictOptions): Promise<{ written: string[] }> {
+  if (o.overlap !== undefined && !(o.overlap >= 0 && o.overlap <= MAX_OVERLAP)) throw new Error(`--overlap must be in [0, ${MAX_OVERLAP}], got ${o.overlap}; rule: above ${MAX_OVERLAP} the windows multiply (≈ ${Math.round(1 / (1 - 0.99) ** 2)}× at 0.99 in 2-D) for no gain`);
+  const note = o.onNote ?? ((m: string) => console.error(m));
+  const files = await listInputs(o.input);
+  checkOutputFolder(o.out, '--out', [{ path: o.input, flag: '--input' }]);
+  const cfg = await runConfig(o);
   await useBestBackend({ backend: o.backend });
   const weights = join(o.model, 'model.safetensors');
   const model = await loadModel(weights).catch((e: Error) => { throw new Error(`--model ${o.model}: ${e.message}`); });
-  const cfg: RunConfig = JSON.parse(await readFile(join(o.model, 'config.json'), 'utf8').catch(() => '{}'));
-  const files = await listInputs(o.input);
   // Everything is read and checked before any window runs.
   const inputs: Volume[] = [];
   for (const f of files) {
-    const v = readVolume(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f, o.limits);
+    const v = readInput(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f, o.limits);
     checkInput(v, model);
     inputs.push(v);
   }
   const g = model.geometry;
   const window = defaultWindow(model, cfg, o.window);
   if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
-  for (const v of inputs) slidingWindowPlan(g, v.shape, { window, overlap: o.overlap }); // throws on a window the model cannot take
+  const params = model.parameterCount();
+  for (const v of inputs) {
+    const plan = slidingWindowPlan(g, v.shape, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
+    const count = plan.windows * (o.tta ? 2 ** g.spatialDims : 1);
+    if (count > MAX_WINDOWS) throw new Error(`${v.source}: ${count.toLocaleString('en-US')} windows of ${plan.axes.map((a) => a.window).join('x')} at overlap ${plan.overlap}${o.tta ? ' with --tta' : ''}; rule: at most ${MAX_WINDOWS.toLocaleString('en-US')} per input — lower --overlap or enlarge --window`);
+    const vox = v.shape.reduce((a, b) => a * b, 1);
+    const bytes = predictBytes(model.spec, plan.axes.map((a) => a.window), plan.swBatch, params, vox, v.channels, g.classes);
+    if (o.memoryCheck ?? true) checkMemory(bytes, `predicting ${v.source} (${v.shape.join('x')}) with windows of ${plan.axes.map((a) => a.window).join('x')} × --sw-batch ${plan.swBatch}`, 'lower --window or --sw-batch', note);
+  }
   const values = classValues(cfg.labelMap, g.classes);
   const maxValue = Math.max(...values);
   const png = inputs.find((v) => !maskName(v).includes('.nii'));
   if (png && maxValue > 255) throw new Error(`${png.source}: its mask would hold label values up to ${maxValue}; rule: PNG masks are 8-bit (0…255)`);
+  const outputs = inputs.flatMap((v) => [join(o.out, maskName(v)), ...(o.probabilities ? [join(o.out, `${stripExtension(basename(v.source))}.prob.nii.gz`)] : [])]);
+  checkNoOverwrite(outputs, files);
+  const gone = removeOrphanTmp(o.out);
+  if (gone.length) note(`note: removed ${gone.length} temporary file(s) of an interrupted predict in ${o.out}: ${gone.join(', ')}`);
   mkdirSync(o.out, { recursive: true });
   model.eval();
   const written: string[] = [];

@@ -30,10 +30,14 @@ import { decodeCheckpoint } from '../train/checkpoint.js';
 import { folderCheckpoints } from '../train/checkpoint-fs.js';
 import { TRAIN_DEFAULTS } from '../train/defaults.js';
 import type { ScheduleName } from '../train/schedule.js';
-import { optionsPath, readSpec, saveModel } from '../io/files.js';
+import { optionsPath, readSpec, saveModel, writeFileAtomic } from '../io/files.js';
 import { decodeWeights } from '../io/weights.js';
 import { foreignKeyOf } from '../models/registry.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { readSafetensors } from '../io/safetensors.js';
+import { paramsOf } from '../models/registry.js';
+import { checkMemory, checkRunFolderFree, lockRunFolder, removeOrphanTmp, trainStepBytes } from './guards.js';
 
 export interface TrainRunOptions {
   /** Folder with `images/` and `labels/`. Required. */
@@ -91,8 +95,17 @@ export interface TrainRunOptions {
   itersPerEpoch?: number;
   /** Elastic deformation probability. Default 0. */
   elastic?: number;
-  /** Continue the run in `out` from its last checkpoint. Default false. */
+  /** Continue the run in `out` from its last checkpoint (same network, normalisation and label map). Default false. */
   resume?: boolean;
+  /**
+   * Start over in an `out` that already holds a run: its run files (config.json, metrics.jsonl, curve.svg,
+   * checkpoints/, model.safetensors, model.json) are removed first. Default false: such a folder is refused.
+   */
+  overwrite?: boolean;
+  /** Refuse a batch / patch whose estimated step memory exceeds the machine's (`trainStepBytes`). Default true. */
+  memoryCheck?: boolean;
+  /** Notes and warnings (a stale lock taken over, orphan files removed, memory tight). Default: stderr. */
+  onNote?: (msg: string) => void;
   /** Epochs without improvement before stopping. Default none. */
   patience?: number;
   /** Backend name. Default: the fastest available (onednn in Node). */
@@ -136,11 +149,16 @@ export function runSpec(o: Pick<TrainRunOptions, 'arch' | 'preset' | 'options' |
   return { preset, spec: presetSpec(preset, overrides) };
 }
 
-/** Mean Dice of the foreground classes of each validation case (and per class): the score `best` tracks. */
+/**
+ * Mean Dice of the foreground classes of each validation case (and per class): the score `best` tracks. A class in
+ * neither the truth nor the prediction of a case is absent there, not perfect: it is left out of that class's mean,
+ * a class absent from every case is NaN (`absent` in the log, `null` in metrics.jsonl), and the score is the mean over
+ * the classes that are present somewhere (NaN when none is, which never counts as an improvement).
+ */
 export async function validationDice(model: TrainableNet, samples: Sample[], k: number, patch: readonly number[]): Promise<Record<string, number> & { score: number }> {
   const n = Math.max(k, 2);
   const g = model.geometry;
-  const perClass = new Array(n).fill(0);
+  const sum = new Array(n).fill(0), count = new Array(n).fill(0);
   for (const s of samples) {
     let pred: Int32Array;
     const whole = g.padding === 'same' && !g.fixed && s.image.shape.every((v) => v % g.stride === 0);
@@ -154,10 +172,15 @@ export async function validationDice(model: TrainableNet, samples: Sample[], k: 
       pred = probabilitiesToLabels(await slidingWindowVolume(model, s.image, g.padding === 'valid' ? {} : { window: patch }));
     }
     const sc = overlapScores(confusionCounts(pred, s.label, n, { ignore: -1 }));
-    for (let c = 1; c < n; c++) perClass[c] += sc.dice[c] / samples.length;
+    for (let c = 1; c < n; c++) {
+      if (sc.absent[c]) continue;
+      sum[c] += sc.dice[c];
+      count[c] += 1;
+    }
   }
-  const fg = perClass.slice(1);
-  const out: Record<string, number> & { score: number } = { score: fg.reduce((a, b) => a + b, 0) / fg.length };
+  const fg = sum.slice(1).map((v, i) => (count[i + 1] ? v / count[i + 1] : NaN));
+  const present = fg.filter((d) => !Number.isNaN(d));
+  const out: Record<string, number> & { score: number } = { score: present.length ? present.reduce((a, b) => a + b, 0) / present.length : NaN };
   fg.forEach((d, i) => (out[`dice_${i + 1}`] = d));
   return out;
 }
@@ -193,7 +216,71 @@ export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { pre
   positive('--patience', o.patience, true);
   if (o.valFraction !== undefined && !(o.valFraction >= 0 && o.valFraction < 1)) throw new Error(`--val-fraction must be in [0, 1), got ${o.valFraction}`);
   if (o.elastic !== undefined && !(o.elastic >= 0 && o.elastic <= 1)) throw new Error(`--elastic must be a probability in [0, 1], got ${o.elastic}`);
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) throw new Error(`--seed must be an integer in [0, 2^32), got ${o.seed}`);
+  if (o.ignoreValue !== undefined && !Number.isInteger(o.ignoreValue)) throw new Error(`--ignore must be an integer label value, got ${o.ignoreValue}`);
+  if (o.backend !== undefined && !TRAIN_BACKENDS.includes(o.backend)) throw new Error(`--backend ${o.backend}: training runs on ${TRAIN_BACKENDS.join(' or ')}${o.backend === 'wasm' ? ' (wasm has no training kernels; it serves predict in browsers)' : ''}`);
+  if (o.labelMap) {
+    const k = Math.max(g.classes, 2);
+    for (const [v, c] of Object.entries(o.labelMap)) {
+      if (!Number.isInteger(Number(v))) throw new Error(`--label-map: label value '${v}' is not an integer`);
+      if (!(Number.isInteger(c) && c >= 0 && c < k)) throw new Error(`--label-map ${v}:${c}: class ${c} is outside the network's classes 0…${k - 1}`);
+    }
+  }
   return { preset, spec, patch, lossName, schedule, normMode };
+}
+
+/** Backends that train (wasm has no training kernels). */
+export const TRAIN_BACKENDS = ['onednn', 'cpu'];
+
+/** The files a run writes into its folder: a folder holding any of them holds a run. */
+export const RUN_FILES = ['config.json', 'metrics.jsonl', 'curve.svg', 'checkpoints', 'model.safetensors', 'model.json'];
+
+/** The run's fields a resume must keep: the network, and how images and labels were turned into its inputs and targets. */
+const KEPT_ON_RESUME = ['arch', 'options', 'normalize', 'labelMap', 'ignoreValue'] as const;
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** The metadata of checkpoint bytes (step, best, config), or an error naming the file. */
+function checkpointMeta(bytes: Uint8Array, path: string): { step: number; best: { score: number; step: number }; config: Record<string, unknown> } {
+  const file = readSafetensors(bytes, path);
+  try {
+    return JSON.parse(file.metadata.meta);
+  } catch (e) {
+    throw new Error(`${path}: the checkpoint's metadata is not JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The run folder checked before any work: not locked by a live process; without `resume` it must not hold a run
+ * (unless `overwrite`); with `resume` it must hold config.json and checkpoints/last.safetensors. Reads only.
+ */
+export async function checkRunFolder(o: Pick<TrainRunOptions, 'out' | 'resume' | 'overwrite'>): Promise<{ last?: Uint8Array; lastMeta?: ReturnType<typeof checkpointMeta> }> {
+  if (o.resume && o.overwrite) throw new Error('--resume and --overwrite exclude each other: continue the run, or start over');
+  if (!existsSync(o.out)) {
+    if (o.resume) throw new Error(`--resume: ${o.out} does not exist; nothing to resume`);
+    return {};
+  }
+  if (!statSync(o.out).isDirectory()) throw new Error(`--out ${o.out} is a file; a run folder is a folder`);
+  checkRunFolderFree(o.out);
+  const held = RUN_FILES.filter((f) => existsSync(join(o.out, f)));
+  if (!o.resume) {
+    if (held.length && !o.overwrite) {
+      throw new Error(`--out ${o.out} already holds a run (${held.join(', ')}); rule: one run per folder, so that metrics.jsonl and the checkpoints never mix two runs — continue it with --resume, start over with --overwrite (removes those files), or give another --out`);
+    }
+    return {};
+  }
+  const lastPath = join(o.out, 'checkpoints', 'last.safetensors');
+  if (!existsSync(lastPath)) throw new Error(`--resume: no checkpoint at ${lastPath}; nothing to resume (the run stopped before its first checkpoint: start it again without --resume, with --overwrite)`);
+  if (!existsSync(join(o.out, 'config.json'))) {
+    throw new Error(`--resume: ${join(o.out, 'config.json')} is missing; it records the run's normalisation, label map and split, which the resumed run and unet predict need — restore it, or start a new run`);
+  }
+  const last = new Uint8Array(await readFile(lastPath));
+  return { last, lastMeta: checkpointMeta(last, lastPath) };
 }
 
 function createGeometry(spec: NetSpec) {
@@ -204,6 +291,15 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const initSpec = o.init ? await readSpec(optionsPath(o.init)).catch((e: Error) => { throw new Error(`--init ${o.init}: ${e.message}`); }) : undefined;
   if (initSpec && o.classes !== undefined && o.classes !== initSpec.options.classes) throw new Error(`--init ${o.init}: the file's network has ${String(initSpec.options.classes)} classes; --classes ${o.classes} would change it`);
   const checked = checkTrainOptions(o, initSpec);
+  const note = o.onNote ?? ((m: string) => console.error(m));
+  {
+    const { spec: s0, patch: p0 } = checked;
+    const dims0 = createGeometry(s0).spatialDims;
+    const batch0 = o.batch ?? (dims0 === 2 ? 4 : 2);
+    const bytes = trainStepBytes(s0, p0, batch0, paramsOf(s0), createGeometry(s0).inChannels);
+    if (o.memoryCheck ?? true) checkMemory(bytes, `a training step of ${s0.arch} (${checked.preset}) with --batch ${batch0} --patch ${p0.join('x')}`, 'lower --batch or --patch', note);
+  }
+  const prior = await checkRunFolder(o);
   const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
   let { spec } = checked;
   const { preset, patch, lossName, schedule, normMode } = checked;
@@ -248,8 +344,32 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     // The training images' median voxel spacing: `unet predict` resamples volumes to it.
     spacing: medianSpacing(trn.map((s) => s.image)),
   };
+  if (prior.lastMeta) {
+    const was = prior.lastMeta.config as Record<string, unknown>;
+    for (const k of KEPT_ON_RESUME) {
+      const now = (config as Record<string, unknown>)[k];
+      if (k in was && !sameJson(was[k] ?? null, now ?? null)) {
+        const a = was[k], b = now;
+        const diff = k === 'options' && a && b && typeof a === 'object' && typeof b === 'object'
+          ? [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((n) => !sameJson((a as Record<string, unknown>)[n], (b as Record<string, unknown>)[n]))
+            .map((n) => `${n} ${JSON.stringify((a as Record<string, unknown>)[n])} → ${JSON.stringify((b as Record<string, unknown>)[n])}`).join(', ')
+          : `${JSON.stringify(a)} → ${JSON.stringify(b)}`;
+        throw new Error(`--resume: these options change the run's ${k === 'options' ? 'network' : k} (${diff}); rule: a resumed run keeps the network, normalisation and label map of its checkpoints — drop the options that change them (nothing was written)`);
+      }
+    }
+  }
+  const created = !existsSync(o.out);
+  const release = lockRunFolder(o.out, note);
   const folder = new RunFolder(o.out);
-  await folder.init(config);
+  try {
+    if (o.overwrite) for (const f of RUN_FILES) await rm(join(o.out, f), { recursive: true, force: true });
+    if (prior.lastMeta) await prepareResume(o.out, prior.last!, prior.lastMeta, note);
+    await folder.init(config, !!prior.lastMeta);
+  } catch (e) {
+    release();
+    if (created) rmSync(o.out, { recursive: true, force: true });
+    throw e;
+  }
   const data = new PrefetchBatchSource(trn.map(sampleToPatch), {
     batchSize: config.batch, patch: { size: patch, foregroundFraction: 0.33 },
     augment: { flip: true, rotate: true, elasticProb: o.elastic ?? 0, scale: 0, shift: 0 },
@@ -288,5 +408,33 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     return { result, model, spec, preset, backend, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
   } finally {
     await data.close();
+    release();
+  }
+}
+
+/**
+ * Before a resume: orphan `*.tmp` files of a killed write removed; `best` made consistent with `last` (a best written
+ * at last's step but lost to a kill is restored from last; a best newer than last, from runs of earlier versions that
+ * wrote best first, is removed); metrics.jsonl cut back to the checkpoint's iteration, so no iteration is logged twice.
+ */
+async function prepareResume(dir: string, last: Uint8Array, meta: ReturnType<typeof checkpointMeta>, note: (m: string) => void): Promise<void> {
+  const ckpt = join(dir, 'checkpoints');
+  const gone = [...removeOrphanTmp(dir), ...removeOrphanTmp(ckpt)];
+  if (gone.length) note(`note: removed ${gone.length} temporary file(s) of an interrupted write: ${gone.join(', ')}`);
+  const bestPath = join(ckpt, 'best.safetensors');
+  const bestStep = existsSync(bestPath) ? checkpointMeta(new Uint8Array(await readFile(bestPath)), bestPath).step : undefined;
+  if (bestStep !== undefined && bestStep > meta.step) {
+    note(`note: ${bestPath} (iteration ${bestStep}) is newer than the last checkpoint (iteration ${meta.step}); removed, the resumed run keeps its own best`);
+    await rm(bestPath, { force: true });
+  } else if (meta.best.step === meta.step && bestStep !== meta.step && Number.isFinite(meta.best.score)) {
+    await writeFileAtomic(bestPath, last); // best was taken at last's step; its write did not finish
+  }
+  const metrics = join(dir, 'metrics.jsonl');
+  if (existsSync(metrics)) {
+    const lines = (await readFile(metrics, 'utf8')).split('\n').filter((l) => l.trim());
+    const kept = lines.filter((l) => {
+      try { return (JSON.parse(l) as { iter: number }).iter <= meta.step; } catch { return false; }
+    });
+    if (kept.length !== lines.length) await writeFileAtomic(metrics, kept.map((l) => l + '\n').join(''));
   }
 }

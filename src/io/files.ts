@@ -8,14 +8,15 @@ import { encodeNiftiFile, type NiftiImage, type NiftiWriteOptions } from './nift
 
 /** Writes `data` to `path` so that readers see either the old file or the whole new one, never a part. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((e: Error) => { throw new Error(`${dirname(path)}: cannot create the folder (${e.message})`); });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    const msg = (e as Error).message;
+    throw msg.includes(path) || msg.includes(tmp) ? e : new Error(`${path}: cannot write (${msg})`); // ENOSPC, EACCES: name the file
   }
 }
 

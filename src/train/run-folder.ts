@@ -2,7 +2,8 @@
  * The run folder a user reads: `config.json` (the run's options, label mapping included), `metrics.jsonl` (one line
  * per logged iteration or validation), and `curve.svg` (training loss and validation score), rewritten each epoch.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
 import type { LogRecord } from './trainer.js';
@@ -15,18 +16,31 @@ export class RunFolder {
 
   constructor(readonly dir: string) {}
 
-  async init(config: Record<string, unknown>): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+  /** Writes config.json; `resumed`: the curve goes on from the records already in metrics.jsonl. */
+  async init(config: Record<string, unknown>, resumed = false): Promise<void> {
+    await mkdir(this.dir, { recursive: true }).catch((e: Error) => { throw new Error(`${this.dir}: cannot create the run folder (${e.message})`); });
     await writeFileAtomic(join(this.dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    const metrics = join(this.dir, 'metrics.jsonl');
+    if (resumed && existsSync(metrics)) {
+      for (const l of (await readFile(metrics, 'utf8')).split('\n')) {
+        if (!l.trim()) continue;
+        try {
+          const rec = JSON.parse(l) as LogRecord;
+          if (rec.kind === 'iter' && typeof rec.loss === 'number') this.losses.push([rec.iter, rec.loss]);
+          if (rec.kind === 'epoch' && typeof rec.metrics?.score === 'number') this.scores.push([rec.iter, rec.metrics.score]);
+        } catch { /* a line cut by a kill: skipped */ }
+      }
+    }
   }
 
   log(rec: LogRecord): Promise<void> {
     if (rec.kind === 'iter' && rec.loss !== undefined) this.losses.push([rec.iter, rec.loss]);
-    if (rec.kind === 'epoch' && rec.metrics) this.scores.push([rec.iter, rec.metrics.score]);
+    if (rec.kind === 'epoch' && rec.metrics && Number.isFinite(rec.metrics.score)) this.scores.push([rec.iter, rec.metrics.score]);
     const line = rec.kind === 'epoch' || rec.iter % 10 === 0 || rec.iter === 1 ? JSON.stringify(rec) + '\n' : undefined;
     const svg = rec.kind === 'epoch' ? curveSvg(this.losses, this.scores) : undefined;
     this.pending = this.pending.then(async () => {
-      if (line) await appendFile(join(this.dir, 'metrics.jsonl'), line);
+      const metrics = join(this.dir, 'metrics.jsonl');
+      if (line) await appendFile(metrics, line).catch((e: Error) => { throw new Error(`${metrics}: cannot write (${e.message})`); });
       if (svg) await writeFileAtomic(join(this.dir, 'curve.svg'), svg);
     });
     return this.pending;

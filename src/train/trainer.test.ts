@@ -119,3 +119,20 @@ test('maxMinutes only stops the run: the schedule stays on the iterations (bit-r
   assert.equal(r.iterations, 2);
   assert.deepEqual(lrs, [1e-2, 1e-2 * (1 - 1 / 10)]);
 });
+
+test('checkpoints: last is written before best, so a kill between them never leaves a best newer than last; a NaN score (every class absent) is never best', async () => {
+  const model = createNet(presetSpec('seed2d', { base: 2, depth: 2, seed: 3 }));
+  const data = new SyncBatchSource(new Rng(11), blobsSampler(), Rng.fromState);
+  const order: string[] = [];
+  const held = new Map<string, Uint8Array>();
+  const scores = [0.5, NaN, 0.7];
+  let v = 0;
+  await train({
+    model, data, loss: bce, lr: 1e-2, iterations: 6, itersPerEpoch: 2,
+    validate: async () => ({ score: scores[v++] }),
+    checkpoints: { write: async (n, b) => { order.push(n); held.set(n, b); }, read: async (n) => held.get(n), where: (n) => `memory:${n}` },
+  }).then((r) => assert.deepEqual(r.best, { score: 0.7, step: 6 }));
+  assert.deepEqual(order, ['last', 'best', 'last', 'last', 'best']);
+  assert.strictEqual(held.get('best'), held.get('last'), 'best is the same bytes as the last written at its step');
+  model.dispose();
+});

@@ -125,7 +125,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const budgetS = o.minutes !== undefined ? o.minutes * 60 : undefined;
   const ceilingS = Math.min(budgetS ?? Infinity, o.maxMinutes !== undefined ? o.maxMinutes * 60 : Infinity);
   const meta = (): CheckpointMeta => ({ step, epoch: Math.floor(step / perEpoch), rng: o.data.rngState(), best, elapsedS: elapsed(), config: o.config ?? {} });
-  let bad = 0, stoppedEarly = false;
+  let bad = 0, stoppedEarly = false, improved = false;
   o.model.train();
   while (step < total) {
     const b = await o.data.next();
@@ -145,17 +145,25 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const m = await o.validate();
         o.model.train();
         o.onLog?.({ kind: 'epoch', iter: step, epoch: Math.ceil(step / perEpoch), elapsedS: elapsed(), metrics: m });
+        // NaN (every class absent from the validation cases) is never an improvement.
         if (m.score > best.score) {
           best = { score: m.score, step };
+          improved = true;
           bad = 0;
-          if (store) await store.write('best', await encodeCheckpoint(o.model, opt, meta()));
         } else if (o.patience !== undefined && ++bad >= o.patience) {
           stoppedEarly = true;
         }
       } else {
         o.onLog?.({ kind: 'epoch', iter: step, epoch: Math.ceil(step / perEpoch), elapsedS: elapsed() });
       }
-      if (store) await store.write('last', await encodeCheckpoint(o.model, opt, meta()));
+      // `last` first, then `best` (the same bytes): a kill between the two leaves a best no newer than last, and
+      // last's metadata names its own step as best, from which a resume restores best.
+      if (store) {
+        const bytes = await encodeCheckpoint(o.model, opt, meta());
+        await store.write('last', bytes);
+        if (improved) await store.write('best', bytes);
+      }
+      improved = false;
     }
     if (outOfTime || stoppedEarly) break;
   }
