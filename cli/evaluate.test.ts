@@ -81,7 +81,7 @@ test('unet evaluate --json prints {cases, mean}; the table shows the absent rule
   const r = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--json');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j), ['cases', 'mean']);
+  assert.deepEqual([Object.keys(j), j.semantics], [['cases', 'mean', 'semantics'], 'unet-ts']);
   assert.deepEqual(j.cases[0].classes['255'], { dice: 0, iou: 0, hd95: null, absent: false });
   assert.equal(j.mean.classes['255'].hd95Cases, 0);
   const t = unet('evaluate', '--pred', join(root, 'pred'), '--truth', join(root, 'truth'), '--classes', '255,7');

@@ -26,6 +26,12 @@ export interface EvaluateOptions {
   truth: string;
   /** Label values to score. Default: every nonzero value present in the truth files. */
   classes?: number[];
+  /**
+   * Every label value the files may hold (background included), as `unet train --label-map` declares them: any other
+   * value in a prediction or truth is refused, naming the file, the value and the voxel; `classes` must be among them.
+   * Default: not checked (`classes` then only selects what is scored).
+   */
+  labels?: number[];
   /** Leave cases where a class is absent from both files out of that class's means. Default false. */
   excludeAbsent?: boolean;
   /** Metric names of `maskMetrics`. Default DEFAULT_METRICS (Dice, IoU, HD95). */
@@ -83,11 +89,12 @@ async function listCases(dir: string, what: string): Promise<Map<string, string>
   return out;
 }
 
-async function readLabels(path: string, limits?: ReadLimits): Promise<Volume> {
+async function readLabels(path: string, limits?: ReadLimits, labels?: ReadonlySet<number>): Promise<Volume> {
   const v = readVolume(new Uint8Array(await readFile(path)), path, limits);
   if (v.channels !== 1) throw new Error(`${path}: a label map must have 1 channel, this one has ${v.channels}`);
   for (let i = 0; i < v.data.length; i++) {
     if (!Number.isInteger(v.data[i])) throw new Error(`${path}: label value ${v.data[i]} at index ${i} is not an integer`);
+    if (labels && !labels.has(v.data[i])) throw new Error(`${path}: label value ${v.data[i]} at index ${i} is not one of --labels ${[...labels].join(',')} — rule: the files hold only the declared label values`);
   }
   return v;
 }
@@ -142,7 +149,12 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
     throw new Error(`${truths.get(missing[0])}: no prediction named ${missing[0]}.* in ${o.pred} (every truth file needs a prediction of the same name${missing.length > 1 ? `; ${missing.length} are missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : ''})`);
   }
   const pairs: [string, Volume, Volume][] = [];
-  for (const [name, tp] of truths) pairs.push([name, await readLabels(preds.get(name)!, o.limits), await readLabels(tp, o.limits)]);
+  const labels = o.labels ? new Set(o.labels) : undefined;
+  if (labels) {
+    const stray = (o.classes ?? []).filter((c) => !labels.has(c));
+    if (stray.length) throw new Error(`--classes ${o.classes!.join(',')}: ${stray.join(', ')} not among --labels ${o.labels!.join(',')} — rule: the scored classes are declared label values`);
+  }
+  for (const [name, tp] of truths) pairs.push([name, await readLabels(preds.get(name)!, o.limits, labels), await readLabels(tp, o.limits, labels)]);
   for (const [, p, t] of pairs) {
     if (p.shape.join('x') !== t.shape.join('x')) scoreCase('', p, t, []); // throws the shape rule before any scoring
     checkGeometry(t, p, ['prediction', 'truth']); // NIfTI pairs: spacing and affine too

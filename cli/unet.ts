@@ -34,7 +34,8 @@ const int = (flag: string) => (v: string) => {
 const program = new Command('unet')
   .description('U-Net semantic segmentation, 2-D and 3-D, in TypeScript')
   .version(version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(`unet: ${str}`) }); // every error reads `unet: error: …`
 
 const num = (flag: string) => (v: string) => {
   const n = Number(v);
@@ -231,13 +232,18 @@ program.command('evaluate')
     if (xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError(`--classes '${v}': expected label values joined by commas, e.g. 1,2`);
     return xs;
   })
+  .option('--labels <values>', 'every label value the files may hold, e.g. 0,1,2: any other value is refused (default: not checked)', (v: string) => {
+    const xs = v.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+    if (xs.some((x) => !Number.isInteger(x))) throw new InvalidArgumentError(`--labels '${v}': expected integer label values joined by commas, e.g. 0,1,2`);
+    return xs;
+  })
   .option('--exclude-absent', 'leave cases where a class is in neither file out of its means')
   .option('--metrics <names>', `metrics, joined by commas: ${maskMetrics.names().join(', ')} (default dice,iou,hd95)`, (v: string) => v.split(',').map((t) => t.trim()))
-  .option('--json', 'print one JSON object {"cases": [...], "mean": {...}}')
+  .option('--json', 'print one JSON object {"cases": [...], "mean": {...}, "semantics": ...}')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .option('--semantics <name>', "unet-ts | monai: MONAI's empty-mask rules (NaN, left out of means) and interpolated percentiles (default unet-ts)")
   .action(async (o) => {
-    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, limits: { maxVoxels: o.maxVoxels }, semantics: o.semantics });
+    const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, labels: o.labels, limits: { maxVoxels: o.maxVoxels }, semantics: o.semantics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
   });
 

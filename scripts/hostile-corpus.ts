@@ -358,7 +358,8 @@ export async function buildCorpus(dir: string, repoRoot: string): Promise<Hostil
   put('evaluate/dup/a.tif', tiff([{ width: 64, height: 64, fill: 0 }]));
   cases.push({ name: 'evaluate-classes-empty', what: "evaluate --classes ''", args: evalArgs('{corpus}/evaluate/pred', '{corpus}/evaluate/truth', ['--classes', '']), error: ['--classes'] });
   cases.push({ name: 'evaluate-duplicate-case', what: 'a prediction folder with a.png and a.tif', args: evalArgs('{corpus}/evaluate/dup', '{corpus}/evaluate/truth'), error: ['a.png', 'a.tif'] });
-  cases.push({ name: 'evaluate-class-outside', what: 'truth value 3 scored with --classes 255 (a value outside the declared classes)', args: evalArgs('{corpus}/evaluate/pred', '{corpus}/evaluate/truth-bad', ['--classes', '255']), error: ['a.png', '3'] });
+  cases.push({ name: 'evaluate-label-outside', what: 'truth value 3 in files declared to hold --labels 0,255', args: evalArgs('{corpus}/evaluate/pred', '{corpus}/evaluate/truth-bad', ['--labels', '0,255']), error: ['a.png', '3', '--labels'] });
+  cases.push({ name: 'evaluate-class-not-label', what: '--classes 1 with --labels 0,255', args: evalArgs('{corpus}/evaluate/pred', '{corpus}/evaluate/truth', ['--labels', '0,255', '--classes', '1']), error: ['--classes', '1'] });
   cases.push({ name: 'evaluate-ok', what: 'a prediction equal to its truth', args: evalArgs('{corpus}/evaluate/pred', '{corpus}/evaluate/truth'), ok: 'evaluate-json' });
   return cases;
 }

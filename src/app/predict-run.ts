@@ -14,10 +14,10 @@ import { loadModel, writeFileAtomic, writeNifti } from '../io/files.js';
 import { readVolume, fileExtension, stripExtension } from '../io/readers.js';
 import { encodePng } from '../io/png.js';
 import type { Volume } from '../io/volume.js';
-import type { ReadLimits } from '../io/limits.js';
+import { maxVoxelsOf, type ReadLimits } from '../io/limits.js';
 import type { SegmentationNet } from '../models/types.js';
 import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
-import { defaultWindow, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
+import { defaultWindow, predictionGrid, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
 import type { NormalizeMode } from '../data/normalize.js';
 import { checkMemory, checkNoOverwrite, checkOutputFolder, predictBytes, removeOrphanTmp } from './guards.js';
 import { existsSync } from 'node:fs';
@@ -81,7 +81,10 @@ async function listInputs(input: string): Promise<string[]> {
     if (byName.has(key)) throw new Error(`${f}: case name '${key}' also used by ${byName.get(key)} — rule: one input per name (their masks would share a file name)`);
     byName.set(key, f);
   }
-  if (files.length === 0) throw new Error(`--input ${input}: the folder holds no image files (.png, .gif, .tif, .tiff, .nii, .nii.gz)`);
+  if (files.length === 0) {
+    const others = (await readdir(input)).filter((n) => !n.startsWith('.')).sort();
+    throw new Error(`--input ${input}: the folder holds no image files (.png, .gif, .tif, .tiff, .nii, .nii.gz)${others.length ? `; skipped for their extension: ${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length})` : ''}` : ''}`);
+  }
   return files;
 }
 
@@ -166,10 +169,16 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
   if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
   const params = model.parameterCount();
   for (const v of inputs) {
-    const plan = slidingWindowPlan(g, v.shape, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
+    // A volume resampled to the training spacing is checked at that size (a huge pixdim would ask for 10^12 voxels).
+    const grid = predictionGrid(v, cfg, o.resample ?? true);
+    if (grid.join() !== v.shape.join()) {
+      const n = grid.reduce((a, b) => a * b, 1) * v.channels;
+      if (n > maxVoxelsOf(o.limits)) throw new Error(`${v.source}: resampling its ${v.shape.join('×')} voxels of ${v.spacing.join('×')} mm to the training spacing ${cfg.spacing!.join('×')} mm gives ${grid.join('×')} = ${n} values — rule: at most ${maxVoxelsOf(o.limits)} values (maxVoxels); check the file's pixdim, pass --no-resample, or raise --max-voxels`);
+    }
+    const plan = slidingWindowPlan(g, grid, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
     const count = plan.windows * (o.tta ? 2 ** g.spatialDims : 1);
     if (count > MAX_WINDOWS) throw new Error(`${v.source}: ${count.toLocaleString('en-US')} windows of ${plan.axes.map((a) => a.window).join('x')} at overlap ${plan.overlap}${o.tta ? ' with --tta' : ''}; rule: at most ${MAX_WINDOWS.toLocaleString('en-US')} per input — lower --overlap or enlarge --window`);
-    const vox = v.shape.reduce((a, b) => a * b, 1);
+    const vox = Math.max(grid.reduce((a, b) => a * b, 1), v.shape.reduce((a, b) => a * b, 1));
     const bytes = predictBytes(model.spec, plan.axes.map((a) => a.window), plan.swBatch, params, vox, v.channels, g.classes);
     if (o.memoryCheck ?? true) checkMemory(bytes, `predicting ${v.source} (${v.shape.join('x')}) with windows of ${plan.axes.map((a) => a.window).join('x')} × --sw-batch ${plan.swBatch}`, 'lower --window or --sw-batch', note);
   }

@@ -8,7 +8,7 @@ import type { Volume } from '../io/volume.js';
 import type { SegmentationNet } from '../models/types.js';
 import { normalize, type NormalizeMode } from '../data/normalize.js';
 import { slidingWindowVolume, type SlidingWindowOptions, type ProbabilityMap } from './sliding-window.js';
-import { resampleGrid, resampleVolume } from './resample.js';
+import { resampledShape, resampleGrid, resampleVolume } from './resample.js';
 import { postprocess } from './postprocess.js';
 
 /** What a training run recorded that prediction must repeat (`config.json` of a run folder). */
@@ -36,10 +36,20 @@ export function defaultWindow(model: Pick<SegmentationNet, 'geometry'>, conv: Tr
   return window ?? (g.fixed ? [...g.fixed] : g.padding === 'same' ? conv.patch : undefined);
 }
 
+/** Whether a volume is resampled to the training spacing before its windows run. */
+function resamples(v: Pick<Volume, 'shape' | 'spacing'>, conv: TrainingConventions, resample = true): boolean {
+  return resample && v.shape.length === 3 && conv.spacing?.length === 3 && !sameSpacing(v.spacing, conv.spacing);
+}
+
+/** The grid the windows run on: the input's, or its shape at the training spacing (what to check sizes against first). */
+export function predictionGrid(v: Pick<Volume, 'shape' | 'spacing'>, conv: TrainingConventions, resample = true): number[] {
+  return resamples(v, conv, resample) ? resampledShape(v.shape, v.spacing, conv.spacing!) : [...v.shape];
+}
+
 /** Class indices on the input's grid and the probabilities they came from. */
 export async function segmentVolume(model: Pick<SegmentationNet, 'geometry' | 'forward'>, v: Volume, conv: TrainingConventions, o: SegmentOptions = {}): Promise<{ classes: Int32Array; probs: ProbabilityMap }> {
   const prepared: Volume = { ...v, data: conv.normalize && conv.normalize !== 'none' ? normalize(Float32Array.from(v.data), v.channels, conv.normalize) : v.data };
-  const resample = (o.resample ?? true) && v.shape.length === 3 && conv.spacing?.length === 3 && !sameSpacing(v.spacing, conv.spacing);
+  const resample = resamples(v, conv, o.resample ?? true);
   const grid = resample ? resampleVolume(prepared, { spacing: conv.spacing! }) : prepared;
   let probs = await slidingWindowVolume(model, grid, { ...o, window: defaultWindow(model, conv, o.window as number[] | undefined) });
   if (resample) probs = { data: resampleGrid(probs.data, probs.shape, probs.classes, v.shape, 'linear'), shape: [...v.shape], classes: probs.classes };
