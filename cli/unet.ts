@@ -12,6 +12,7 @@ import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src/models/registry.js';
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
 import { importRun } from '../src/app/import.js';
+import { findBestRun, findBestText } from '../src/app/find-best.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
@@ -245,6 +246,28 @@ program.command('evaluate')
   .action(async (o) => {
     const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, labels: o.labels, limits: { maxVoxels: o.maxVoxels }, semantics: o.semantics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
+  });
+
+program.command('find-best')
+  .description("nnU-Net's choice: each candidate configuration's cross-validation probabilities (and every pair's ensemble) scored by foreground mean Dice, then the post-processing learned on the best")
+  .requiredOption('--truth <dir>', 'label maps of the cross-validation cases')
+  .requiredOption('--candidate <name=dir>', 'a configuration and its folder of CASE.prob.nii.gz (unet predict --probabilities); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--label-map <map>', 'truth value → class, e.g. 0:0,255:1 (default: the values are class indices)')
+  .option('--no-ensembles', 'do not score pairwise ensembles')
+  .option('--out <file>', 'write the decision as JSON')
+  .option('--plans <plans.json>', 'record the best configuration and the post-processing in this plans file')
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
+  .option('--json', 'print one JSON object')
+  .action(async (o) => {
+    const candidates: Record<string, string> = {};
+    for (const c of o.candidate as string[]) {
+      const m = /^([^=]+)=(.+)$/.exec(c);
+      if (!m) throw new Error(`--candidate '${c}': expected NAME=FOLDER, e.g. 3d_fullres=runs/cv/3d_fullres`);
+      if (m[1] in candidates) throw new Error(`--candidate '${c}': the name '${m[1]}' is given twice`);
+      candidates[m[1]] = m[2];
+    }
+    const r = await findBestRun({ truth: o.truth, candidates, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined, ensembles: o.ensembles, out: o.out, plans: o.plans, limits: { maxVoxels: o.maxVoxels } });
+    console.log(o.json ? JSON.stringify(r) : findBestText(r));
   });
 
 program.command('bench')

@@ -90,7 +90,7 @@ export function keepLargestOf(pred: ArrayLike<number>, shape: readonly number[],
 
 /** Applies learned steps in order. */
 export function applyPostprocessing(pred: ArrayLike<number>, shape: readonly number[], steps: readonly PostprocessStep[], connectivity: Connectivity = 'full'): Int32Array {
-  let out = Int32Array.from(pred);
+  let out: Int32Array = Int32Array.from(pred);
   for (const s of steps) out = keepLargestOf(out, shape, s.labels, connectivity);
   return out;
 }
