@@ -106,3 +106,26 @@ test('a valid-padded U-Net (ronneberger2015) trains on its output centre and pre
   assert.match(r.err, /--patch 190x190: .*nearest valid sizes: 188 or 204/);
   assert.ok(!existsSync(bad), 'no run folder for a refused patch');
 });
+
+test('unet predict: several --model runs are one ensemble (averaged probabilities); --plan applies the learned post-processing', async () => {
+  assert.equal(trained.code, 0, trained.err);
+  const { applyPostprocessing } = await import('../src/infer/learn-postprocessing.js');
+  const input = join(repoRoot, 'data/isbi2012/test/images');
+  const one = join(work, 'ens-one'), two = join(work, 'ens-two'), pp = join(work, 'ens-pp');
+  let r = unet('predict', '--model', run2d, '--input', input, '--out', one, '--quiet', '--window', '256x256');
+  assert.equal(r.code, 0, r.err);
+  r = unet('predict', '--model', run2d, '--model', run2d, '--input', input, '--out', two, '--quiet', '--window', '256x256');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual([...read(join(two, '7.png')).data], [...read(join(one, '7.png')).data]); // the mean of two equal members
+  const plans = join(work, 'plans.json');
+  writeFileSync(plans, JSON.stringify({ format: 'unet-ts-plans', version: 1, configurations: {} }));
+  r = unet('predict', '--model', run2d, '--input', input, '--out', pp, '--quiet', '--window', '256x256', '--plan', plans);
+  assert.match(r.err, /--plan .*plans\.json: no post-processing decision in it — rule: run unet find-best/);
+  writeFileSync(plans, JSON.stringify({ format: 'unet-ts-plans', version: 1, configurations: {}, postprocessing: { steps: [{ kind: 'largest-component', labels: [1] }] } }));
+  r = unet('predict', '--model', run2d, '--input', input, '--out', pp, '--quiet', '--window', '256x256', '--plan', plans);
+  assert.equal(r.code, 0, r.err);
+  // The mask with the plan is the plain mask after the plan's steps (their effect: src/infer/learn-postprocessing.test.ts).
+  const classes = read(join(one, '7.png')).data.map((v) => (v === 255 ? 1 : 0));
+  const want = applyPostprocessing(classes, [512, 512], [{ kind: 'largest-component', labels: [1] }]);
+  assert.deepEqual([...read(join(pp, '7.png')).data], [...want].map((c) => (c ? 255 : 0)));
+});

@@ -19,6 +19,7 @@ export async function predict(o: PredictOptions & { quiet?: boolean }): Promise<
           bar = new cliProgress.SingleBar({ format: `${basename(input)} {bar} {value}/{total} windows | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
           bar.start(total, 0);
         }
+        bar?.setTotal(total);
         bar?.update(done);
       },
     });

@@ -12,7 +12,7 @@ import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src/models/registry.js';
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
 import { importRun } from '../src/app/import.js';
-import { findBestRun, findBestText } from '../src/app/find-best.js';
+import { findBestRun, findBestText, planPostprocessing } from '../src/app/find-best.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
@@ -188,7 +188,8 @@ program.command('import')
 
 program.command('predict')
   .description('segment images / volumes with a trained run folder; one mask per input (PNG for images, NIfTI for volumes)')
-  .requiredOption('--model <rundir>', 'run folder of unet train (model.safetensors, model.json, config.json)')
+  .requiredOption('--model <rundir>', 'run folder of unet train (model.safetensors, model.json, config.json); repeat it for an ensemble (probabilities averaged: folds, configurations)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--plan <plans.json>', 'apply the post-processing unet find-best recorded in this plans file')
   .requiredOption('--input <path>', 'an image or volume file, or a folder of them')
   .requiredOption('--out <dir>', 'output folder (masks keep the input names)')
   .option('--overlap <f>', 'window overlap in [0, 0.95] (default 0.5); an input needing over 20,000 windows is refused', (v: string) => {
@@ -214,10 +215,12 @@ program.command('predict')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .action(async (o) => {
     const normalize = o.normalize === undefined ? undefined : ['zscore', 'minmax', 'percentile', 'none'].includes(o.normalize) ? o.normalize : (() => { throw new Error(`--normalize must be zscore, minmax, percentile or none, got '${o.normalize}'`); })();
+    const postprocessing = o.plan ? await planPostprocessing(o.plan) : undefined;
     const r = await predict({
+      model: o.model.length === 1 ? o.model[0] : o.model, postprocessing,
       limits: { maxVoxels: o.maxVoxels },
       normalize, labelMap: o.labelMap === undefined ? undefined : o.labelMap === 'identity' ? {} : parseLabelMap(o.labelMap), memoryCheck: o.memoryCheck,
-      model: o.model, input: o.input, out: o.out, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta,
+      input: o.input, out: o.out, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta,
       probabilities: o.probabilities, largestComponent: o.largestComponent, resample: o.resample,
       window: o.window ? parseSize(o.window, '--window') : undefined, backend: o.backend, quiet: o.quiet,
     });

@@ -12,7 +12,7 @@ import { readVolume, stripExtension, fileExtension } from '../io/readers.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { ReadLimits } from '../io/limits.js';
 import type { ProbabilityMap } from '../infer/sliding-window.js';
-import { findBest, type Candidate, type FindBestResult } from '../infer/learn-postprocessing.js';
+import { findBest, type Candidate, type FindBestResult, type PostprocessStep } from '../infer/learn-postprocessing.js';
 
 export interface FindBestOptions {
   /** Folder of true label maps (any reader's format), one per case. */
@@ -108,4 +108,20 @@ export function findBestText(r: FindBestResult): string {
     ...r.postprocessing.log.map((l) => `  ${l}`),
     `  → ${r.postprocessing.steps.length ? r.postprocessing.steps.map((s) => `largest component of ${s.labels.join('+')}`).join(', then ') : 'none'}; foreground mean Dice ${f(r.postprocessing.before.foregroundMean)} → ${f(r.postprocessing.after.foregroundMean)}`,
   ].join('\n');
+}
+
+/** The post-processing steps `find-best` recorded in a plans file; refuses a plan without them. */
+export async function planPostprocessing(path: string): Promise<PostprocessStep[]> {
+  let plans: { format?: string; postprocessing?: { steps?: PostprocessStep[] } };
+  try {
+    plans = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`--plan ${path}: cannot read it as JSON (${(e as Error).message})`);
+  }
+  if (plans.format !== 'unet-ts-plans') throw new Error(`--plan ${path}: not a plans file (format '${String(plans.format)}', expected 'unet-ts-plans')`);
+  const steps = plans.postprocessing?.steps;
+  if (!Array.isArray(steps) || !steps.every((s) => s.kind === 'largest-component' && Array.isArray(s.labels))) {
+    throw new Error(`--plan ${path}: no post-processing decision in it — rule: run unet find-best --plans ${path} on the cross-validation predictions first`);
+  }
+  return steps;
 }

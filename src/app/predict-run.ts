@@ -15,7 +15,10 @@ import { readVolume, fileExtension, stripExtension } from '../io/readers.js';
 import { encodePng } from '../io/png.js';
 import type { Volume } from '../io/volume.js';
 import { maxVoxelsOf, type ReadLimits } from '../io/limits.js';
-import type { SegmentationNet } from '../models/types.js';
+import type { SegmentationNet, TrainableNet } from '../models/types.js';
+import { applyPostprocessing, averageProbabilities, type PostprocessStep } from '../infer/learn-postprocessing.js';
+import { postprocess } from '../infer/postprocess.js';
+import type { ProbabilityMap } from '../infer/sliding-window.js';
 import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
 import { defaultWindow, predictionGrid, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
 import type { NormalizeMode } from '../data/normalize.js';
@@ -23,8 +26,14 @@ import { checkMemory, checkNoOverwrite, checkOutputFolder, predictBytes, removeO
 import { existsSync } from 'node:fs';
 
 export interface PredictOptions {
-  /** Run folder of `unet train` (model.safetensors, model.json, config.json). */
-  model: string;
+  /**
+   * Run folder of `unet train` (model.safetensors, model.json, config.json), or several: an ensemble whose class
+   * probabilities are averaged on each input's grid (nnU-Net's folds and configurations; same classes, dimensions,
+   * channels and label map). Each member keeps its own normalisation, spacing and window.
+   */
+  model: string | string[];
+  /** Steps learned by `unet find-best` (plans.json `postprocessing.steps`), applied to each mask. Default none. */
+  postprocessing?: readonly PostprocessStep[];
   /** An image / volume file, or a folder of them. */
   input: string;
   out: string;
@@ -122,7 +131,7 @@ export const MAX_OVERLAP = 0.95;
 export const MAX_WINDOWS = 20_000;
 
 /** The run's config.json, or the explicit conventions that stand in for it; refuses a folder without either. */
-async function runConfig(o: PredictOptions): Promise<RunConfig> {
+async function runConfig(o: PredictOptions & { model: string }): Promise<RunConfig> {
   const path = join(o.model, 'config.json');
   const explicit = o.normalize !== undefined || o.labelMap !== undefined;
   if (!existsSync(path)) {
@@ -153,10 +162,32 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
   const note = o.onNote ?? ((m: string) => console.error(m));
   const files = await listInputs(o.input);
   checkOutputFolder(o.out, '--out', [{ path: o.input, flag: '--input' }]);
-  const cfg = await runConfig(o);
+  const runs = typeof o.model === 'string' ? [o.model] : [...o.model];
+  if (runs.length === 0) throw new Error('--model: give at least one run folder');
+  const cfgs: RunConfig[] = [];
+  for (const m of runs) cfgs.push(await runConfig({ ...o, model: m }));
   await useBestBackend({ backend: o.backend });
-  const weights = join(o.model, 'model.safetensors');
-  const model = await loadModel(weights).catch((e: Error) => { throw new Error(`--model ${o.model}: ${e.message}`); });
+  const models: TrainableNet[] = [];
+  const dispose = () => { for (const m of models) m.dispose(); };
+  try {
+    for (const m of runs) models.push(await loadModel(join(m, 'model.safetensors')).catch((e: Error) => { throw new Error(`--model ${m}: ${e.message}`); }));
+    const [model] = models, cfg = cfgs[0];
+    for (const [k, m] of models.entries()) {
+      const a = model.geometry, b = m.geometry;
+      if (a.spatialDims !== b.spatialDims || a.inChannels !== b.inChannels || a.classes !== b.classes) throw new Error(`--model ${runs[k]}: a ${b.spatialDims}-D network of ${b.inChannels} channel(s) and ${b.classes} classes, --model ${runs[0]} is ${a.spatialDims}-D, ${a.inChannels}, ${a.classes} — rule: ensemble members predict the same classes from the same images`);
+      if (JSON.stringify(cfgs[k].labelMap ?? null) !== JSON.stringify(cfg.labelMap ?? null)) throw new Error(`--model ${runs[k]}: label map ${JSON.stringify(cfgs[k].labelMap ?? null)}, --model ${runs[0]} has ${JSON.stringify(cfg.labelMap ?? null)} — rule: ensemble members share the label map`);
+    }
+    for (const s of o.postprocessing ?? []) {
+      if (!s.labels.every((l) => Number.isInteger(l) && l >= 1 && l < Math.max(model.geometry.classes, 2))) throw new Error(`post-processing step on labels ${s.labels.join(', ')}: the model's foreground classes are 1…${Math.max(model.geometry.classes, 2) - 1}`);
+    }
+    return await predictWith(o, files, runs, models, cfgs, note);
+  } finally {
+    dispose();
+  }
+}
+
+async function predictWith(o: PredictOptions, files: string[], runs: string[], models: TrainableNet[], cfgs: RunConfig[], note: (m: string) => void): Promise<{ written: string[] }> {
+  const [model] = models, cfg = cfgs[0];
   // Everything is read and checked before any window runs.
   const inputs: Volume[] = [];
   for (const f of files) {
@@ -165,22 +196,24 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
     inputs.push(v);
   }
   const g = model.geometry;
-  const window = defaultWindow(model, cfg, o.window);
-  if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
-  const params = model.parameterCount();
-  for (const v of inputs) {
-    // A volume resampled to the training spacing is checked at that size (a huge pixdim would ask for 10^12 voxels).
-    const grid = predictionGrid(v, cfg, o.resample ?? true);
-    if (grid.join() !== v.shape.join()) {
-      const n = grid.reduce((a, b) => a * b, 1) * v.channels;
-      if (n > maxVoxelsOf(o.limits)) throw new Error(`${v.source}: resampling its ${v.shape.join('×')} voxels of ${v.spacing.join('×')} mm to the training spacing ${cfg.spacing!.join('×')} mm gives ${grid.join('×')} = ${n} values — rule: at most ${maxVoxelsOf(o.limits)} values (maxVoxels); check the file's pixdim, pass --no-resample, or raise --max-voxels`);
+  const windows = models.map((m, k) => defaultWindow(m, cfgs[k], o.window));
+  for (const window of windows) if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
+  for (const [k, m] of models.entries()) {
+    const params = m.parameterCount(), window = windows[k], mcfg = cfgs[k];
+    for (const v of inputs) {
+      // A volume resampled to the training spacing is checked at that size (a huge pixdim would ask for 10^12 voxels).
+      const grid = predictionGrid(v, mcfg, o.resample ?? true);
+      if (grid.join() !== v.shape.join()) {
+        const n = grid.reduce((a, b) => a * b, 1) * v.channels;
+        if (n > maxVoxelsOf(o.limits)) throw new Error(`${v.source}: resampling its ${v.shape.join('×')} voxels of ${v.spacing.join('×')} mm to the training spacing ${mcfg.spacing!.join('×')} mm gives ${grid.join('×')} = ${n} values — rule: at most ${maxVoxelsOf(o.limits)} values (maxVoxels); check the file's pixdim, pass --no-resample, or raise --max-voxels`);
+      }
+      const plan = slidingWindowPlan(m.geometry, grid, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
+      const count = plan.windows * (o.tta ? 2 ** g.spatialDims : 1);
+      if (count > MAX_WINDOWS) throw new Error(`${v.source}: ${count.toLocaleString('en-US')} windows of ${plan.axes.map((a) => a.window).join('x')} at overlap ${plan.overlap}${o.tta ? ' with --tta' : ''}${runs.length > 1 ? ` (--model ${runs[k]})` : ''}; rule: at most ${MAX_WINDOWS.toLocaleString('en-US')} per input — lower --overlap or enlarge --window`);
+      const vox = Math.max(grid.reduce((a, b) => a * b, 1), v.shape.reduce((a, b) => a * b, 1));
+      const bytes = predictBytes(m.spec, plan.axes.map((a) => a.window), plan.swBatch, params, vox, v.channels, g.classes);
+      if (o.memoryCheck ?? true) checkMemory(bytes, `predicting ${v.source} (${v.shape.join('x')}) with windows of ${plan.axes.map((a) => a.window).join('x')} × --sw-batch ${plan.swBatch}`, 'lower --window or --sw-batch', note);
     }
-    const plan = slidingWindowPlan(g, grid, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
-    const count = plan.windows * (o.tta ? 2 ** g.spatialDims : 1);
-    if (count > MAX_WINDOWS) throw new Error(`${v.source}: ${count.toLocaleString('en-US')} windows of ${plan.axes.map((a) => a.window).join('x')} at overlap ${plan.overlap}${o.tta ? ' with --tta' : ''}; rule: at most ${MAX_WINDOWS.toLocaleString('en-US')} per input — lower --overlap or enlarge --window`);
-    const vox = Math.max(grid.reduce((a, b) => a * b, 1), v.shape.reduce((a, b) => a * b, 1));
-    const bytes = predictBytes(model.spec, plan.axes.map((a) => a.window), plan.swBatch, params, vox, v.channels, g.classes);
-    if (o.memoryCheck ?? true) checkMemory(bytes, `predicting ${v.source} (${v.shape.join('x')}) with windows of ${plan.axes.map((a) => a.window).join('x')} × --sw-batch ${plan.swBatch}`, 'lower --window or --sw-batch', note);
   }
   const values = classValues(cfg.labelMap, g.classes);
   const maxValue = Math.max(...values);
@@ -191,13 +224,20 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
   const gone = removeOrphanTmp(o.out);
   if (gone.length) note(`note: removed ${gone.length} temporary file(s) of an interrupted predict in ${o.out}: ${gone.join(', ')}`);
   mkdirSync(o.out, { recursive: true });
-  model.eval();
+  for (const m of models) m.eval();
   const written: string[] = [];
   for (const v of inputs) {
-    const { classes, probs } = await segmentVolume(model, v, cfg, {
-      window, overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta, resample: o.resample, largestComponent: o.largestComponent,
-      onProgress: (done, total) => o.onProgress?.(v.source, done, total),
-    });
+    const members: ProbabilityMap[] = [];
+    for (const [k, m] of models.entries()) {
+      const r = await segmentVolume(m, v, cfgs[k], {
+        window: windows[k], overlap: o.overlap, blend: o.blend, swBatch: o.swBatch, tta: o.tta, resample: o.resample, largestComponent: o.largestComponent,
+        onProgress: (done, total) => o.onProgress?.(v.source, k * total + done, models.length * total),
+      });
+      members.push(r.probs);
+    }
+    const probs = members.length === 1 ? members[0] : averageProbabilities(members);
+    let classes = postprocess(probs, { largestComponent: o.largestComponent });
+    if (o.postprocessing?.length) classes = applyPostprocessing(classes, v.shape, o.postprocessing);
     const mask = Int32Array.from(classes, (c) => values[c]);
     const name = maskName(v);
     const path = join(o.out, name);
@@ -213,6 +253,5 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
       written.push(p);
     }
   }
-  model.dispose();
   return { written };
 }
