@@ -126,10 +126,8 @@ export function makeSample(image: Volume, label: Volume, name: string, options: 
   return { image, label: mapLabel(label, options), name };
 }
 
-/** Reads and validates `dir/images/*` + `dir/labels/*` paired by name; throws on the first problem found. */
-export async function loadDataset(dir: string, options: DatasetOptions, files?: FileSource): Promise<Sample[]> {
-  const src = files ?? (await nodeFileSource());
-  if (!(Number.isInteger(options.classes) && options.classes >= 1)) throw new Error(`${dir}: classes = ${options.classes}; rule: classes is an integer ≥ 1`);
+/** The image/label pairs of a dataset folder, by case name (sorted), without reading them; refuses what loadDataset does. */
+export async function datasetPairs(dir: string, src: FileSource): Promise<{ name: string; image: string; label: string }[]> {
   const join = (a: string, b: string) => `${a.replace(/\/+$/, '')}/${b}`;
   const index = async (sub: string) => {
     const m = new Map<string, string>();
@@ -148,9 +146,16 @@ export async function loadDataset(dir: string, options: DatasetOptions, files?: 
   for (const [k, p] of images) if (!labels.has(k)) throw new Error(`${p}: image '${k}' has no label in ${join(dir, 'labels')}; rule: every image has a label of the same name`);
   for (const [k, p] of labels) if (!images.has(k)) throw new Error(`${p}: label '${k}' has no image in ${join(dir, 'images')}; rule: every label has an image of the same name`);
   if (images.size === 0) throw new Error(`${dir}: no images in ${join(dir, 'images')}; rule: a dataset is not empty`);
+  return [...images].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, image]) => ({ name, image, label: labels.get(name)! }));
+}
+
+/** Reads and validates `dir/images/*` + `dir/labels/*` paired by name; throws on the first problem found. */
+export async function loadDataset(dir: string, options: DatasetOptions, files?: FileSource): Promise<Sample[]> {
+  const src = files ?? (await nodeFileSource());
+  if (!(Number.isInteger(options.classes) && options.classes >= 1)) throw new Error(`${dir}: classes = ${options.classes}; rule: classes is an integer ≥ 1`);
+  const pairs = await datasetPairs(dir, src);
   const samples: Sample[] = [];
-  for (const [name, ipath] of [...images].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const lpath = labels.get(name)!;
+  for (const { name, image: ipath, label: lpath } of pairs) {
     const image = readVolume(await src.read(ipath), ipath, options.limits);
     const label = readVolume(await src.read(lpath), lpath, options.limits);
     samples.push(makeSample(image, label, name, { ...options, channels: options.channels ?? samples[0]?.image.channels }));

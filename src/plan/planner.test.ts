@@ -1,0 +1,73 @@
+/**
+ * The planner against nnU-Net v2's own numbers. Hippocampus (MSD Task04; documentation/explanation_plans_files.md and
+ * benchmarking.md quote its plans): median 36×50×35 at 1 mm, 260 cases, 3 labels → 3d_fullres patch 40×56×40, batch 9,
+ * 2d patch 56×40, batch 366. Worked by hand from the code (network_topology.py, default_experiment_planner.py):
+ * 3-D pools while ≥ 8: 36,50,35 → 18,25,18 → 9,13,9 → 5,7,5: 3 pools per axis, padded to ×8 = 40×56×40; feature maps
+ * (PlainConvUNet.compute_conv_feature_map_size) 7,616,000 (encoder) + 11,558,400 (decoder + 3·89,600 output) =
+ * 19,174,400 → batch round(560e6 / 19,174,400 × 2) = 58; 5% of 36·50·35·260 voxels / 89,600 = 9.14 → 9.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan, targetSpacing } from './planner.js';
+import { featureMapSize, poolAndConvProps, padShape } from './topology.js';
+import type { Fingerprint } from './types.js';
+
+const stats = { mean: 100, median: 95, std: 20, min: 0, max: 400, percentile00_5: 10, percentile99_5: 300 };
+function fingerprint(n: number, spacing: number[], shape: number[], o: Partial<Fingerprint> = {}): Fingerprint {
+  return {
+    spatialDims: 3, cases: Array.from({ length: n }, (_, i) => `case_${i}`), spacings: Array.from({ length: n }, () => [...spacing]),
+    shapesAfterCrop: Array.from({ length: n }, () => [...shape]), medianRelativeSizeAfterCropping: 1,
+    channels: [{ name: 'MRI', foreground: stats }], labels: [0, 1, 2], classFrequencies: {}, samplesPerCase: 10000, seed: 0, ...o,
+  };
+}
+
+test('topology rules: pooling, kernels and padding as network_topology.py', () => {
+  const t = poolAndConvProps([1, 1, 1], [36, 50, 35]);
+  assert.deepEqual(t.poolsPerAxis, [3, 3, 3]);
+  assert.deepEqual(t.strides, [[1, 1, 1], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
+  assert.deepEqual(t.kernels, [[3, 3, 3], [3, 3, 3], [3, 3, 3], [3, 3, 3]]);
+  assert.deepEqual(t.patch, [40, 56, 40]);
+  assert.deepEqual(padShape([40, 57], [8, 8]), [40, 64]);
+  assert.equal(featureMapSize([40, 56, 40], t.strides, [32, 64, 128, 256], 3), 19_174_400);
+});
+
+test('hippocampus-like fingerprint: 3d_fullres 40×56×40, 4 stages, batch 9 (58 without the 5% cap); 2d 56×40, batch 366', () => {
+  const p = plan(fingerprint(260, [1, 1, 1], [36, 50, 35]));
+  const full = p.configurations['3d_fullres']!;
+  assert.deepEqual([full.patch, full.batch, full.spacing], [[40, 56, 40], 9, [1, 1, 1]]);
+  assert.deepEqual(full.network.options.strides, [[1, 1, 1], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
+  assert.deepEqual(full.network.options.features, [32, 64, 128, 256]);
+  assert.ok(full.explanation.some((l) => /batch 560000000 \/ 19174400 × 2 = 58; 5% of the dataset's 16380000 voxels allows 9; at least 2 → batch 9/.test(l)), full.explanation.join('\n'));
+  const d2 = p.configurations['2d']!;
+  assert.deepEqual([d2.patch, d2.batch], [[56, 40], 366]);
+  assert.deepEqual(d2.network.options.features, [32, 64, 128, 256]);
+  assert.equal(p.configurations['3d_lowres'], undefined); // the patch covers the whole median image
+  assert.deepEqual(full.normalization, [{ scheme: 'zscore', useMask: false }]);
+});
+
+test('anisotropic fingerprint (5 × 0.8 × 0.8 mm, median 80×512×512, 40 cases): in-plane pooling first, kernels 1×3×3 there', () => {
+  const p = plan(fingerprint(40, [5, 0.8, 0.8], [80, 512, 512], { channels: [{ name: 'CT', foreground: stats }], medianRelativeSizeAfterCropping: 0.6 }));
+  const full = p.configurations['3d_fullres']!;
+  const o = full.network.options;
+  assert.deepEqual(o.strides.slice(0, 3), [[1, 1, 1], [1, 2, 2], [1, 2, 2]]);
+  assert.deepEqual(o.kernels.slice(0, 2), [[1, 3, 3], [1, 3, 3]]);
+  assert.equal(o.kernels[2][0], 3);
+  // Initial patch 75×472×472 (∝ 1/spacing, 256³ voxels) pads to 80×512×512 (÷ 16, 128, 128: 4 and 7 pools); 15 shrink
+  // steps of the axis largest relative to the median bring the feature maps (471,478,784 per sample) under 560e6.
+  assert.deepEqual(full.patch, [32, 224, 224]);
+  assert.deepEqual(o.strides, [[1, 1, 1], [1, 2, 2], [1, 2, 2], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
+  assert.equal(full.batch, 2);
+  assert.deepEqual(full.normalization, [{ scheme: 'ct', useMask: false, ct: { mean: 100, std: 20, lower: 10, upper: 300 } }]);
+  assert.ok(p.configurations['3d_lowres'], 'the full-resolution patch covers < 25% of the median image: a low-resolution configuration');
+  assert.ok(p.configurations['3d_lowres']!.spacing[1] > 0.8);
+});
+
+test('anisotropy rule: a coarse axis with few slices takes its 10th-percentile spacing, not below the others', () => {
+  const f = fingerprint(10, [5, 0.8, 0.8], [80, 512, 512]);
+  f.spacings = f.spacings.map((s, i) => [i < 3 ? 2 : 5, 0.8, 0.8]);
+  const log: string[] = [];
+  const t = targetSpacing(f, log);
+  assert.ok(Math.abs(t[0] - 2) < 1e-9, `target ${t}`); // 10th percentile of [2,2,2,5,…] = 2
+  assert.match(log[1], /axis 0: spacing 5 > 3 × 0.8 and 80 voxels × 3 < 512 → target 2 \(its 10th percentile/);
+  assert.deepEqual(targetSpacing(fingerprint(10, [1.5, 1, 1], [80, 100, 100]), []), [1.5, 1, 1]);
+});
