@@ -13,6 +13,7 @@ import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
 import { importRun } from '../src/app/import.js';
 import { findBestRun, findBestText, planPostprocessing } from '../src/app/find-best.js';
+import { fingerprintRun, parseMemory, planRun, planText } from '../src/app/plan.js';
 import { demo } from './demo.js';
 import { bench } from './bench.js';
 import { workloads } from '../bench/workloads.js';
@@ -249,6 +250,42 @@ program.command('evaluate')
   .action(async (o) => {
     const r = await evaluate({ pred: o.pred, truth: o.truth, classes: o.classes, excludeAbsent: o.excludeAbsent, metrics: o.metrics, labels: o.labels, limits: { maxVoxels: o.maxVoxels }, semantics: o.semantics });
     console.log(o.json ? JSON.stringify(r) : formatEvaluation(r));
+  });
+
+const listOf = (flag: string, integer: boolean) => (v: string) => {
+  const xs = v.split(',').map((t) => t.trim());
+  if (xs.some((x) => x === '') || (integer && xs.some((x) => !Number.isInteger(Number(x))))) throw new InvalidArgumentError(`${flag} '${v}': expected ${integer ? 'integers' : 'names'} joined by commas`);
+  return integer ? xs.map(Number) : xs;
+};
+
+program.command('fingerprint')
+  .description("a dataset's fingerprint as nnU-Net extracts it: spacings, shapes after cropping to the nonzero region, foreground intensity statistics, labels")
+  .requiredOption('--data <dir>', 'dataset folder with images/ and labels/')
+  .option('--out <file>', 'write the fingerprint (JSON)')
+  .option('--channel-names <names>', "one name per image channel, e.g. CT ('CT' selects CT normalisation; default image)", listOf('--channel-names', false))
+  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused)', listOf('--labels', true))
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
+  .action(async (o) => {
+    const f = await fingerprintRun({ data: o.data, out: o.out, channelNames: o.channelNames, labels: o.labels, limits: { maxVoxels: o.maxVoxels } });
+    console.log(o.out ? `fingerprint of ${f.cases.length} cases written to ${o.out}` : JSON.stringify(f));
+  });
+
+program.command('plan')
+  .description("nnU-Net v2's self-configuration: target spacing, normalisation, network topology, patch and batch for 2d, 3d_fullres (and 3d_lowres), each decision explained")
+  .requiredOption('--data <dir>', 'dataset folder with images/ and labels/')
+  .option('--out <plans.json>', 'write the plans (JSON)', 'plans.json')
+  .option('--memory <size>', 'the memory the batch is sized for, e.g. 8GB (nnU-Net: GPU memory)', (v: string) => {
+    try { return parseMemory(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
+  }, 8)
+  .option('--channel-names <names>', "one name per image channel, e.g. CT ('CT' selects CT normalisation; default image)", listOf('--channel-names', false))
+  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused)', listOf('--labels', true))
+  .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
+  .option('--json', 'print the plans as JSON')
+  .action(async (o) => {
+    const p = await planRun({ data: o.data, out: o.out, memoryGB: o.memory, channelNames: o.channelNames, labels: o.labels, limits: { maxVoxels: o.maxVoxels } });
+    console.log(o.json ? JSON.stringify(p) : `${planText(p)}
+
+plans written to ${o.out}`);
   });
 
 program.command('find-best')

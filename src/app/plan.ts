@@ -1,0 +1,69 @@
+/**
+ * `unet fingerprint` and `unet plan`: the dataset's fingerprint read one case at a time (never the whole set in
+ * memory), then nnU-Net v2's planner (src/plan); plans.json written atomically, the explanation returned for printing.
+ */
+import { readFile } from 'node:fs/promises';
+import { datasetPairs, nodeFileSource } from '../data/dataset.js';
+import { readVolume } from '../io/readers.js';
+import { writeFileAtomic } from '../io/files.js';
+import type { ReadLimits } from '../io/limits.js';
+import { FingerprintBuilder, type FingerprintOptions } from '../plan/fingerprint.js';
+import { plan } from '../plan/planner.js';
+import type { Fingerprint, Plans } from '../plan/types.js';
+
+export interface FingerprintRunOptions extends FingerprintOptions {
+  /** Dataset folder with images/ and labels/. */
+  data: string;
+  /** Write the fingerprint here (JSON). Default none. */
+  out?: string;
+  limits?: ReadLimits;
+}
+
+export interface PlanRunOptions extends FingerprintRunOptions {
+  /** GB the batch is sized for (nnU-Net's gpu_memory_target_in_gb). Default 8. */
+  memoryGB?: number;
+}
+
+/** Parses `--memory 8GB` (or 8, 8G, 8192MB) to GB. */
+export function parseMemory(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(gb|g|mb|m)?\s*$/i.exec(text);
+  const gb = m ? Number(m[1]) / (/^m/i.test(m[2] ?? '') ? 1024 : 1) : NaN;
+  if (!(gb > 0)) throw new Error(`--memory '${text}': expected a size such as 8GB or 12 (GB) — rule: a positive amount`);
+  return gb;
+}
+
+export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerprint> {
+  const src = await nodeFileSource();
+  const pairs = await datasetPairs(o.data, src);
+  const b = new FingerprintBuilder(o);
+  for (const p of pairs) {
+    const image = readVolume(new Uint8Array(await readFile(p.image)), p.image, o.limits);
+    const label = readVolume(new Uint8Array(await readFile(p.label)), p.label, o.limits);
+    b.add(p.name, image, label);
+  }
+  const f = b.finish();
+  if (o.out) await writeFileAtomic(o.out, JSON.stringify(f) + '\n');
+  return f;
+}
+
+export async function planRun(o: PlanRunOptions): Promise<Plans & { explanation: string[] }> {
+  if (o.memoryGB !== undefined && !(o.memoryGB > 0)) throw new Error(`--memory ${o.memoryGB} — rule: a positive number of GB`);
+  const f = await fingerprintRun({ ...o, out: undefined });
+  const p = plan(f, { memoryGB: o.memoryGB });
+  if (o.out) {
+    const { explanation: _, ...plans } = p;
+    await writeFileAtomic(o.out, JSON.stringify(plans, null, 1) + '\n');
+  }
+  return p;
+}
+
+/** The readable plan: each configuration's patch, batch, spacing and stages, then every decision. */
+export function planText(p: Plans & { explanation: string[] }): string {
+  const lines: string[] = [];
+  for (const [name, c] of Object.entries(p.configurations)) {
+    const o = c!.network.options;
+    lines.push(`${name}: patch ${c!.patch.join('×')}, batch ${c!.batch}, spacing ${c!.spacing.map((s) => +s.toFixed(4)).join('×')}, ${o.features.length} stages (features ${o.features.join('/')}), normalisation ${c!.normalization.map((n) => n.scheme + (n.useMask ? ' (mask)' : '')).join(', ')}`);
+  }
+  lines.push('', 'why:', ...p.explanation.map((l) => `  ${l}`));
+  return lines.join('\n');
+}

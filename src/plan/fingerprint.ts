@@ -1,0 +1,145 @@
+/**
+ * A dataset's fingerprint (nnU-Net v2's DatasetFingerprintExtractor), one case at a time: `FingerprintBuilder.add`
+ * takes an image and its label, keeps only what the fingerprint needs (spacing, cropped shape, a seeded sample of
+ * foreground intensities, label counts) and lets the volumes go; `finish` reduces.
+ *
+ * Cropping (crop_to_nonzero): the bounding box of the voxels where any channel is nonzero (filling holes, as nnU-Net
+ * does first, does not change a bounding box). Foreground intensities: per case `samplesPerCase` voxels with label > 0
+ * drawn with replacement from a seeded generator (nnU-Net draws 10e7 / cases per case; 10,000 here keeps memory
+ * bounded), then over all samples: mean, median, std, min, max and the 0.5 / 99.5 percentiles (linear, as
+ * np.percentile).
+ */
+import { Rng } from '../core/rng.js';
+import type { Volume } from '../io/volume.js';
+import type { Fingerprint, IntensityStats } from './types.js';
+import { percentile } from './planner.js';
+
+export interface FingerprintOptions {
+  /** Channel names (one per image channel); 'CT' selects CT normalisation. Default 'image' for every channel. */
+  channelNames?: string[];
+  /** The label values the labels may hold; others are refused. Default: any integer ≥ 0. */
+  labels?: number[];
+  /** Foreground voxels sampled per case. Default 10000. */
+  samplesPerCase?: number;
+  /** Seed of the sampling. Default 1234 (nnU-Net's). */
+  seed?: number;
+}
+
+/** Bounding box [lo, hi) per axis of the voxels where any channel is nonzero (the whole image when none is). */
+export function nonzeroBox(v: Volume): { lo: number[]; hi: number[] } {
+  const shape = v.shape, c = v.channels, dims = shape.length;
+  const lo = shape.map((s) => s), hi = shape.map(() => 0);
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  const n = v.data.length / c;
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    let nz = false;
+    for (let k = 0; k < c && !nz; k++) nz = v.data[i * c + k] !== 0;
+    if (!nz) continue;
+    any = true;
+    for (let a = 0, r = i; a < dims; a++) {
+      const x = Math.floor(r / strides[a]);
+      r -= x * strides[a];
+      if (x < lo[a]) lo[a] = x;
+      if (x + 1 > hi[a]) hi[a] = x + 1;
+    }
+  }
+  return any ? { lo, hi } : { lo: shape.map(() => 0), hi: [...shape] };
+}
+
+function stats(values: Float64Array): IntensityStats {
+  if (values.length === 0) return { mean: NaN, median: NaN, std: NaN, min: NaN, max: NaN, percentile00_5: NaN, percentile99_5: NaN };
+  let s = 0, min = Infinity, max = -Infinity;
+  for (const v of values) { s += v; if (v < min) min = v; if (v > max) max = v; }
+  const mean = s / values.length;
+  let q = 0;
+  for (const v of values) q += (v - mean) ** 2;
+  const arr = Array.from(values);
+  return { mean, median: percentile(arr, 50), std: Math.sqrt(q / values.length), min, max, percentile00_5: percentile(arr, 0.5), percentile99_5: percentile(arr, 99.5) };
+}
+
+export class FingerprintBuilder {
+  private readonly rng: Rng;
+  private readonly samplesPerCase: number;
+  private dims: 2 | 3 | undefined;
+  private channels: number | undefined;
+  private firstSource = '';
+  private readonly cases: string[] = [];
+  private readonly spacings: number[][] = [];
+  private readonly shapes: number[][] = [];
+  private readonly relative: number[] = [];
+  private readonly samples: number[][] = [];
+  private readonly counts = new Map<number, number>();
+  private total = 0;
+
+  constructor(private readonly options: FingerprintOptions = {}) {
+    this.samplesPerCase = options.samplesPerCase ?? 10000;
+    this.rng = new Rng(options.seed ?? 1234);
+  }
+
+  /** Adds one case; refuses mixed dimensionality or channels, bad spacing, geometry or label values, naming the file. */
+  add(name: string, image: Volume, label: Volume): void {
+    const dims = image.shape.length;
+    if (dims !== 2 && dims !== 3) throw new Error(`${image.source}: ${dims} spatial axes — rule: images are 2-D or 3-D`);
+    if (this.dims === undefined) {
+      this.dims = dims;
+      this.channels = image.channels;
+      this.firstSource = image.source;
+      const names = this.options.channelNames;
+      if (names && names.length !== image.channels) throw new Error(`${image.source}: ${image.channels} channel(s), but ${names.length} channel name(s) were given (${names.join(', ')})`);
+      for (let k = 0; k < image.channels; k++) this.samples.push([]);
+    } else if (dims !== this.dims) {
+      throw new Error(`${image.source}: a ${dims}-D ${dims === 2 ? 'image' : 'volume'}, but ${this.firstSource} is ${this.dims}-D — rule: one dimensionality per dataset`);
+    } else if (image.channels !== this.channels) {
+      throw new Error(`${image.source}: ${image.channels} channel(s), ${this.firstSource} has ${this.channels} — rule: one channel count per dataset`);
+    }
+    if (!image.spacing || image.spacing.length !== dims || !image.spacing.every((s) => Number.isFinite(s) && s > 0)) {
+      throw new Error(`${image.source}: spacing [${image.spacing}] — rule: a positive, finite voxel size per axis`);
+    }
+    if (label.shape.join() !== image.shape.join() || label.channels !== 1) {
+      throw new Error(`${label.source}: label ${label.shape.join('×')} × ${label.channels} channel(s) for image ${image.source} ${image.shape.join('×')} — rule: one channel on the image's grid`);
+    }
+    const allowed = this.options.labels ? new Set(this.options.labels) : undefined;
+    const c = image.channels, n = label.data.length;
+    const fg: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = label.data[i];
+      if (!Number.isInteger(l) || l < 0 || (allowed && !allowed.has(l))) {
+        throw new Error(`${label.source}: label value ${l} at voxel ${i} — rule: ${allowed ? `one of the declared labels ${[...allowed].join(', ')}` : 'integers ≥ 0'}`);
+      }
+      this.counts.set(l, (this.counts.get(l) ?? 0) + 1);
+      if (l > 0) fg.push(i);
+    }
+    this.total += n;
+    const box = nonzeroBox(image);
+    const cropped = box.hi.map((h, a) => h - box.lo[a]);
+    this.cases.push(name);
+    this.spacings.push([...image.spacing]);
+    this.shapes.push(cropped);
+    this.relative.push(cropped.reduce((x, y) => x * y, 1) / image.shape.reduce((x, y) => x * y, 1));
+    if (fg.length) {
+      for (let s = 0; s < this.samplesPerCase; s++) {
+        const i = fg[this.rng.int(fg.length)];
+        for (let k = 0; k < c; k++) this.samples[k].push(image.data[i * c + k]);
+      }
+    }
+  }
+
+  finish(): Fingerprint {
+    if (!this.cases.length) throw new Error('fingerprint: no cases');
+    const names = this.options.channelNames ?? Array.from({ length: this.channels! }, () => 'image');
+    const labels = [...this.counts.keys()].sort((a, b) => a - b);
+    return {
+      spatialDims: this.dims!,
+      cases: [...this.cases],
+      spacings: this.spacings,
+      shapesAfterCrop: this.shapes,
+      medianRelativeSizeAfterCropping: percentile(this.relative, 50),
+      channels: this.samples.map((s, k) => ({ name: names[k], foreground: stats(Float64Array.from(s)) })),
+      labels,
+      classFrequencies: Object.fromEntries(labels.map((l) => [String(l), this.counts.get(l)! / this.total])),
+      samplesPerCase: this.samplesPerCase,
+      seed: this.options.seed ?? 1234,
+    };
+  }
+}
