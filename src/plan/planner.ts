@@ -9,6 +9,7 @@
  */
 import type { Fingerprint, Plans, PlanConfiguration, ChannelNormalization } from './types.js';
 import { featureMapSize, featuresPerStage, poolAndConvProps } from './topology.js';
+import { linearPercentile } from '../metrics/hausdorff.js';
 
 export interface PlanOptions {
   /** The memory the batch is sized for, in GB (nnU-Net's `gpu_memory_target_in_gb`). Default 8. */
@@ -38,11 +39,7 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).r
 const shp = (xs: readonly number[]) => xs.map(fmt).join('×');
 
 /** np.percentile (linear interpolation) of `values` at q ∈ [0, 100]. */
-export function percentile(values: readonly number[], q: number): number {
-  const v = [...values].sort((a, b) => a - b);
-  const pos = (q / 100) * (v.length - 1), lo = Math.floor(pos), hi = Math.ceil(pos);
-  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
-}
+export const percentile = (values: readonly number[], q: number): number => linearPercentile(Float64Array.from(values), q);
 
 /** Per-axis percentile of rows. */
 const axisPercentile = (rows: readonly (readonly number[])[], q: number) => rows[0].map((_, a) => percentile(rows.map((r) => r[a]), q));
