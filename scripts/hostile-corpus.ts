@@ -17,7 +17,8 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { gzipSync, zlibSync } from 'fflate';
 import { constants, createDeflateRaw } from 'node:zlib';
-import { encodePng } from '../src/io/png.js';
+import { crc32, encodePng } from '../src/io/png.js';
+import { concatBytes, packedPng } from '../src/io/png-testing.js';
 import { encodeNifti } from '../src/io/nifti-write.js';
 import { writeSafetensors } from '../src/io/safetensors.js';
 
@@ -38,70 +39,15 @@ export interface HostileCase {
 // ---------------------------------------------------------------------------------------------------------------
 // Minimal hand-written encoders for what the library's writers (rightly) never produce.
 
-const CRC = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, body.length);
-  const tb = new TextEncoder().encode(type);
-  out.set(tb, 4);
-  out.set(body, 8);
-  v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-};
+const concat = (parts: Uint8Array[]) => concatBytes(...parts);
 
 /** A PNG of colour type 0 (gray) or 3 (palette) with 1, 2, 4 or 8-bit samples, `values` row-major (width × height). */
-export function lowBitPng(width: number, height: number, depth: 1 | 2 | 4 | 8, values: ArrayLike<number>, palette?: [number, number, number][]): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = depth;
-  ihdr[9] = palette ? 3 : 0;
-  const rowBytes = Math.ceil((width * depth) / 8);
-  const raw = new Uint8Array(height * (1 + rowBytes));
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const bit = x * depth;
-      raw[y * (1 + rowBytes) + 1 + (bit >> 3)] |= values[y * width + x] << (8 - depth - (bit & 7));
-    }
-  }
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr)];
-  if (palette) parts.push(chunk('PLTE', Uint8Array.from(palette.flat())));
-  parts.push(chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0)));
-  return concat(parts);
-}
+export const lowBitPng = (width: number, height: number, depth: 1 | 2 | 4 | 8, values: ArrayLike<number>, palette?: [number, number, number][]): Uint8Array =>
+  packedPng(Array.from(values), width, height, depth, { palette });
 
-/** A PNG whose header declares width × height 8-bit gray but whose image data is a few bytes (a decompression bomb). */
-function pngBomb(width: number, height: number): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  const rows = 64; // a little real data: the decoder must refuse on the header, not by running out of data
-  const raw = new Uint8Array(rows * (1 + width));
-  return concat([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
-}
+/** A PNG whose header declares width × height 8-bit gray but whose image data is 64 rows (a decompression bomb). */
+const pngBomb = (width: number, height: number): Uint8Array =>
+  packedPng([], width, height, 8, { idat: zlibSync(new Uint8Array(64 * (1 + width)), { level: 9 }) });
 
 /** A baseline TIFF: `pages` pages of 8-bit gray, uncompressed, each with its own size. */
 function tiff(pages: { width: number; height: number; fill: number }[]): Uint8Array {
@@ -151,13 +97,6 @@ function nifti(shape: [number, number, number], fill: (i: number) => number, edi
   const bytes = encodeNifti({ data: Array.from({ length: n }, (_, i) => fill(i)), shape }, { datatype: 'uint8', like: { spacing: [1, 1, 1], source: 'corpus' } });
   if (edit) edit(new DataView(bytes.buffer, bytes.byteOffset, 348));
   return bytes;
-}
-
-/** The CRC-32 register (gzip's) advanced over `bytes`, from `crc` (0 for a fresh CRC). */
-function crc32Update(crc: number, bytes: Uint8Array): number {
-  let c = ~crc >>> 0;
-  for (const b of bytes) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
 }
 
 /** zlib's crc32_combine: the CRC of A‖B from crc(A), crc(B) and len(B) (GF(2) matrix powers; len may exceed 2³²). */
@@ -213,7 +152,7 @@ export async function gzipZeros(head: Uint8Array, zeros: number): Promise<Uint8A
   if (!Buffer.from(b).equals(Buffer.from(c))) throw new Error('gzipZeros: deflate did not repeat (zlib version?)');
   const reps = zeros / CH - 1;
   const total = head.length + zeros;
-  const crc = crc32Combine(crc32Update(0, head), zeroCrc(zeros), zeros);
+  const crc = crc32Combine(crc32(head), zeroCrc(zeros), zeros);
   const trailer = new Uint8Array(8);
   const tv = new DataView(trailer.buffer);
   tv.setUint32(0, crc, true);
@@ -224,7 +163,7 @@ export async function gzipZeros(head: Uint8Array, zeros: number): Promise<Uint8A
 /** CRC-32 of n zero bytes, by doubling with crc32Combine. */
 function zeroCrc(n: number): number {
   let result = 0, have = 0; // CRC of the empty string is 0
-  let block = crc32Update(0, new Uint8Array(1)), size = 1;
+  let block = crc32(new Uint8Array(1)), size = 1;
   while (n > 0) {
     if (n % 2) { result = have === 0 ? block : crc32Combine(result, block, size); have += size; }
     block = crc32Combine(block, block, size);

@@ -64,8 +64,8 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (ISO 3309, as PNG chunks carry it). */
-function crc32(bytes: Uint8Array): number {
+/** CRC-32 (ISO 3309, as PNG chunks and gzip members carry it). */
+export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
