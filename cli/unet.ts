@@ -263,10 +263,12 @@ program.command('fingerprint')
   .requiredOption('--data <dir>', 'dataset folder with images/ and labels/')
   .option('--out <file>', 'write the fingerprint (JSON)')
   .option('--channel-names <names>', "one name per image channel, e.g. CT ('CT' selects CT normalisation; default image)", listOf('--channel-names', false))
-  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused)', listOf('--labels', true))
+  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused; they are the classes)', listOf('--labels', true))
+  .option('--labels-dir <sub>', "the labels' sub-folder of --data (DSB-2018: masks)", 'labels')
+  .option('--label-map <map>', 'label value → class, e.g. 0:0,255:1 (ISBI: 255 = cell = class 1)')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .action(async (o) => {
-    const f = await fingerprintRun({ data: o.data, out: o.out, channelNames: o.channelNames, labels: o.labels, limits: { maxVoxels: o.maxVoxels } });
+    const f = await fingerprintRun({ data: o.data, out: o.out, channelNames: o.channelNames, labels: o.labels, labelsDir: o.labelsDir, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined, limits: { maxVoxels: o.maxVoxels } });
     console.log(o.out ? `fingerprint of ${f.cases.length} cases written to ${o.out}` : JSON.stringify(f));
   });
 
@@ -278,11 +280,13 @@ program.command('plan')
     try { return parseMemory(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
   }, 8)
   .option('--channel-names <names>', "one name per image channel, e.g. CT ('CT' selects CT normalisation; default image)", listOf('--channel-names', false))
-  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused)', listOf('--labels', true))
+  .option('--labels <values>', 'the label values the labels may hold, e.g. 0,1,2 (others refused; they are the classes)', listOf('--labels', true))
+  .option('--labels-dir <sub>', "the labels' sub-folder of --data (DSB-2018: masks)", 'labels')
+  .option('--label-map <map>', 'label value → class, e.g. 0:0,255:1 (ISBI: 255 = cell = class 1)')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
   .option('--json', 'print the plans as JSON')
   .action(async (o) => {
-    const p = await planRun({ data: o.data, out: o.out, memoryGB: o.memory, channelNames: o.channelNames, labels: o.labels, limits: { maxVoxels: o.maxVoxels } });
+    const p = await planRun({ data: o.data, out: o.out, memoryGB: o.memory, channelNames: o.channelNames, labels: o.labels, labelsDir: o.labelsDir, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined, limits: { maxVoxels: o.maxVoxels } });
     console.log(o.json ? JSON.stringify(p) : `${planText(p)}
 
 plans written to ${o.out}`);

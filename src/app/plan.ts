@@ -14,6 +14,8 @@ import type { Fingerprint, Plans } from '../plan/types.js';
 export interface FingerprintRunOptions extends FingerprintOptions {
   /** Dataset folder with images/ and labels/. */
   data: string;
+  /** The labels' sub-folder of `data`. Default 'labels'. */
+  labelsDir?: string;
   /** Write the fingerprint here (JSON). Default none. */
   out?: string;
   limits?: ReadLimits;
@@ -34,7 +36,7 @@ export function parseMemory(text: string): number {
 
 export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerprint> {
   const src = await nodeFileSource();
-  const pairs = await datasetPairs(o.data, src);
+  const pairs = await datasetPairs(o.data, src, o.labelsDir);
   const b = new FingerprintBuilder(o);
   for (const p of pairs) {
     const image = readVolume(new Uint8Array(await readFile(p.image)), p.image, o.limits);

@@ -127,7 +127,7 @@ export function makeSample(image: Volume, label: Volume, name: string, options: 
 }
 
 /** The image/label pairs of a dataset folder, by case name (sorted), without reading them; refuses what loadDataset does. */
-export async function datasetPairs(dir: string, src: FileSource): Promise<{ name: string; image: string; label: string }[]> {
+export async function datasetPairs(dir: string, src: FileSource, labelsDir = 'labels'): Promise<{ name: string; image: string; label: string }[]> {
   const join = (a: string, b: string) => `${a.replace(/\/+$/, '')}/${b}`;
   const index = async (sub: string) => {
     const m = new Map<string, string>();
@@ -142,8 +142,8 @@ export async function datasetPairs(dir: string, src: FileSource): Promise<{ name
     }
     return m;
   };
-  const images = await index('images'), labels = await index('labels');
-  for (const [k, p] of images) if (!labels.has(k)) throw new Error(`${p}: image '${k}' has no label in ${join(dir, 'labels')}; rule: every image has a label of the same name`);
+  const images = await index('images'), labels = await index(labelsDir);
+  for (const [k, p] of images) if (!labels.has(k)) throw new Error(`${p}: image '${k}' has no label in ${join(dir, labelsDir)}; rule: every image has a label of the same name`);
   for (const [k, p] of labels) if (!images.has(k)) throw new Error(`${p}: label '${k}' has no image in ${join(dir, 'images')}; rule: every label has an image of the same name`);
   if (images.size === 0) throw new Error(`${dir}: no images in ${join(dir, 'images')}; rule: a dataset is not empty`);
   return [...images].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, image]) => ({ name, image, label: labels.get(name)! }));

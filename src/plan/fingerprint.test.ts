@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../core/testing.js';
+import { noSharedData, repoRoot } from '../core/testing.js';
 import type { Volume } from '../io/volume.js';
 import { FingerprintBuilder, nonzeroBox } from './fingerprint.js';
 import { parseMemory } from '../app/plan.js';
@@ -57,4 +57,32 @@ test('unet plan on the two hippocampus cases in data/: plans.json and an explain
   assert.deepEqual(p.configurations['3d_fullres'].network.options.strides, [[1, 1, 1], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
   const bad = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'plan', '--data', join(repoRoot, 'data', 'hippocampus'), '--labels', '0,1', '--out', out + '.x'], { encoding: 'utf8' });
   assert.match(bad.stderr, /^unet: error: .*hippocampus_004\.nii\.gz: label value 2 at voxel \d+ — rule: one of the declared labels 0, 1/m);
+});
+
+test('fingerprint: a label map and declared labels set the classes; foreground outside the crop box is not sampled', () => {
+  const b = new FingerprintBuilder({ labelMap: { 0: 0, 255: 1, 7: 1 }, samplesPerCase: 500 });
+  // 1×6 image: nonzero at 1…3 (value 5, 6, 0 → box 1…2), labels 255 at 0 (outside the box: image 0) and 1, 7 at 2.
+  b.add('a', vol([1, 6], (i) => [0, 5, 6, 0, 0, 0][i], { source: 'a.png' }), vol([1, 6], (i) => [255, 255, 7, 0, 0, 0][i], { source: 'al.png' }));
+  const f = b.finish();
+  assert.deepEqual([f.labels, f.classFrequencies, f.shapesAfterCrop], [[0, 1], { 0: 0.5, 1: 0.5 }, [[1, 2]]]);
+  const s = f.channels[0].foreground;
+  assert.deepEqual([s.min, s.max], [5, 6]); // the 0 at voxel 0 lies outside the box (nnU-Net samples the cropped label)
+  assert.throws(() => b.add('b', vol([1, 2], () => 1, { source: 'b.png' }), vol([1, 2], () => 3, { source: 'bl.png' })), /bl\.png: label value 3 at voxel 0 — rule: one of the label map's values 0, 7, 255/);
+  const d = new FingerprintBuilder({ labels: [0, 1, 2] });
+  d.add('a', vol([2, 2], () => 1), vol([2, 2], (i) => (i ? 1 : 0)));
+  assert.deepEqual(d.finish().labels, [0, 1, 2]); // declared: 3 classes though label 2 never occurs
+});
+
+test('unet plan on ../shared DSB-2018 (semantic masks/) and ISBI-2012 (label map): 2-class 2-D plans', { skip: noSharedData }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'unet-plan-')), 'plans.json');
+  const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'plan', ...args, '--out', out, '--json'], { encoding: 'utf8' });
+  const dsb = cli(['--data', join(repoRoot, '..', 'shared', 'data', 'dsb2018-nuclei'), '--labels-dir', 'masks', '--label-map', '0:0,255:1']);
+  assert.equal(dsb.status, 0, dsb.stderr);
+  const p = JSON.parse(dsb.stdout);
+  const c = p.configurations['2d'];
+  assert.deepEqual([Object.keys(p.configurations), p.labels, c.patch, c.network.options.inChannels, c.network.options.classes], [['2d'], [0, 1], [256, 256], 3, 2]);
+  const isbi = cli(['--data', join(repoRoot, '..', 'shared', 'data', 'isbi2012-em-membranes'), '--label-map', '0:0,255:1']);
+  assert.equal(isbi.status, 0, isbi.stderr);
+  const q = JSON.parse(isbi.stdout).configurations['2d'];
+  assert.deepEqual([q.patch, q.batch, q.network.options.features.length, q.network.options.classes], [[512, 512], 2, 8, 2]);
 });

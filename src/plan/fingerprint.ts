@@ -17,8 +17,11 @@ import { percentile } from './planner.js';
 export interface FingerprintOptions {
   /** Channel names (one per image channel); 'CT' selects CT normalisation. Default 'image' for every channel. */
   channelNames?: string[];
-  /** The label values the labels may hold; others are refused. Default: any integer ≥ 0. */
+  /** The label values the labels may hold; others are refused. Default: any integer ≥ 0. When given, they are the
+   *  dataset's classes (nnU-Net counts dataset.json's labels), present in the files or not. */
   labels?: number[];
+  /** Label value → class (e.g. {0: 0, 255: 1}), applied after the `labels` check; values it lacks are refused. */
+  labelMap?: Record<number, number>;
   /** Foreground voxels sampled per case. Default 10000. */
   samplesPerCase?: number;
   /** Seed of the sampling. Default 1234 (nnU-Net's). */
@@ -45,6 +48,20 @@ export function nonzeroBox(v: Volume): { lo: number[]; hi: number[] } {
     }
   }
   return any ? { lo, hi } : { lo: shape.map(() => 0), hi: [...shape] };
+}
+
+/** Whether flat voxel index i lies inside the box. */
+function boxTest(shape: readonly number[], box: { lo: number[]; hi: number[] }): (i: number) => boolean {
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  if (box.lo.every((l) => l === 0) && box.hi.every((h, a) => h === shape[a])) return () => true;
+  return (i) => {
+    for (let a = 0, r = i; a < shape.length; a++) {
+      const x = Math.floor(r / strides[a]);
+      r -= x * strides[a];
+      if (x < box.lo[a] || x >= box.hi[a]) return false;
+    }
+    return true;
+  };
 }
 
 function stats(values: Float64Array): IntensityStats {
@@ -100,35 +117,56 @@ export class FingerprintBuilder {
       throw new Error(`${label.source}: label ${label.shape.join('×')} × ${label.channels} channel(s) for image ${image.source} ${image.shape.join('×')} — rule: one channel on the image's grid`);
     }
     const allowed = this.options.labels ? new Set(this.options.labels) : undefined;
+    const map = this.options.labelMap;
     const c = image.channels, n = label.data.length;
-    const fg: number[] = [];
+    const box = nonzeroBox(image);
+    const inBox = boxTest(image.shape, box);
+    // Foreground = label > 0 inside the crop box (nnU-Net samples the cropped segmentation). Pass 1 checks and counts.
+    let nfg = 0;
     for (let i = 0; i < n; i++) {
-      const l = label.data[i];
-      if (!Number.isInteger(l) || l < 0 || (allowed && !allowed.has(l))) {
-        throw new Error(`${label.source}: label value ${l} at voxel ${i} — rule: ${allowed ? `one of the declared labels ${[...allowed].join(', ')}` : 'integers ≥ 0'}`);
+      const raw = label.data[i];
+      if (!Number.isInteger(raw) || raw < 0 || (allowed && !allowed.has(raw))) {
+        throw new Error(`${label.source}: label value ${raw} at voxel ${i} — rule: ${allowed ? `one of the declared labels ${[...allowed].join(', ')}` : 'integers ≥ 0'}`);
+      }
+      let l = raw;
+      if (map) {
+        if (!Object.prototype.hasOwnProperty.call(map, raw)) throw new Error(`${label.source}: label value ${raw} at voxel ${i} — rule: one of the label map's values ${Object.keys(map).join(', ')}`);
+        l = map[raw];
       }
       this.counts.set(l, (this.counts.get(l) ?? 0) + 1);
-      if (l > 0) fg.push(i);
+      if (l > 0 && inBox(i)) nfg++;
     }
     this.total += n;
-    const box = nonzeroBox(image);
     const cropped = box.hi.map((h, a) => h - box.lo[a]);
     this.cases.push(name);
     this.spacings.push([...image.spacing]);
     this.shapes.push(cropped);
     this.relative.push(cropped.reduce((x, y) => x * y, 1) / image.shape.reduce((x, y) => x * y, 1));
-    if (fg.length) {
-      for (let s = 0; s < this.samplesPerCase; s++) {
-        const i = fg[this.rng.int(fg.length)];
-        for (let k = 0; k < c; k++) this.samples[k].push(image.data[i * c + k]);
+    if (nfg) {
+      // Draw ranks among the foreground voxels (with replacement), then one sweep maps ranks to voxels: memory is
+      // O(samples), not O(foreground voxels).
+      const m = this.samplesPerCase;
+      const ranks = new Float64Array(m);
+      for (let s = 0; s < m; s++) ranks[s] = this.rng.int(nfg);
+      const order = Array.from({ length: m }, (_, s) => s).sort((a, b) => ranks[a] - ranks[b]);
+      const picked = new Int32Array(m);
+      let rank = 0, o = 0;
+      for (let i = 0; i < n && o < m; i++) {
+        const raw = label.data[i];
+        if (!((map ? map[raw] : raw) > 0 && inBox(i))) continue;
+        while (o < m && ranks[order[o]] === rank) picked[order[o++]] = i;
+        rank++;
       }
+      for (let s = 0; s < m; s++) for (let k = 0; k < c; k++) this.samples[k].push(image.data[picked[s] * c + k]);
     }
   }
 
   finish(): Fingerprint {
     if (!this.cases.length) throw new Error('fingerprint: no cases');
     const names = this.options.channelNames ?? Array.from({ length: this.channels! }, () => 'image');
-    const labels = [...this.counts.keys()].sort((a, b) => a - b);
+    const found = [...this.counts.keys()];
+    const declared = this.options.labels && !this.options.labelMap ? this.options.labels : this.options.labelMap ? Object.values(this.options.labelMap) : [];
+    const labels = [...new Set([...found, ...declared])].sort((a, b) => a - b);
     return {
       spatialDims: this.dims!,
       cases: [...this.cases],
@@ -137,7 +175,7 @@ export class FingerprintBuilder {
       medianRelativeSizeAfterCropping: percentile(this.relative, 50),
       channels: this.samples.map((s, k) => ({ name: names[k], foreground: stats(Float64Array.from(s)) })),
       labels,
-      classFrequencies: Object.fromEntries(labels.map((l) => [String(l), this.counts.get(l)! / this.total])),
+      classFrequencies: Object.fromEntries(labels.map((l) => [String(l), (this.counts.get(l) ?? 0) / this.total])),
       samplesPerCase: this.samplesPerCase,
       seed: this.options.seed ?? 1234,
     };

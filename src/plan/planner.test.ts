@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plan, targetSpacing } from './planner.js';
+import { plan, pyRound, targetSpacing } from './planner.js';
 import { featureMapSize, poolAndConvProps, padShape } from './topology.js';
 import type { Fingerprint } from './types.js';
 
@@ -70,4 +70,15 @@ test('anisotropy rule: a coarse axis with few slices takes its 10th-percentile s
   assert.ok(Math.abs(t[0] - 2) < 1e-9, `target ${t}`); // 10th percentile of [2,2,2,5,…] = 2
   assert.match(log[1], /axis 0: spacing 5 > 3 × 0.8 and 80 voxels × 3 < 512 → target 2 \(its 10th percentile/);
   assert.deepEqual(targetSpacing(fingerprint(10, [1.5, 1, 1], [80, 100, 100]), []), [1.5, 1, 1]);
+});
+
+test("Python's round (halves to even) where nnU-Net rounds; 2-D datasets skip the anisotropy rule; many labels are flagged", () => {
+  assert.deepEqual([0.5, 1.5, 2.5, -1.5, 2.4, 2.6].map(pyRound), [0, 2, 2, -2, 2, 3]);
+  // A 2-D set with 3 × 0.5 mm pixels: nnU-Net's pseudo-axis (spacing 999) is the worst one, the in-plane spacing stays.
+  const f = fingerprint(10, [3, 0.5], [40, 512], { spatialDims: 2 });
+  const log: string[] = [];
+  assert.deepEqual(targetSpacing(f, log), [3, 0.5]);
+  assert.match(log[1], /no anisotropy rule for 2-D images/);
+  const many = plan(fingerprint(10, [1, 1], [256, 256], { spatialDims: 2, labels: Array.from({ length: 40 }, (_, i) => i) }));
+  assert.match(many.explanation[0], /^warning: 40 label values .* instance labels\?/);
 });

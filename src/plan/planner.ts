@@ -38,6 +38,12 @@ const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ''));
 const shp = (xs: readonly number[]) => xs.map(fmt).join('×');
 
+/** Python's round(): to the nearest integer, halves to even (nnU-Net rounds patch, shapes and batch with it). */
+export function pyRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** np.percentile (linear interpolation) of `values` at q ∈ [0, 100]. */
 export const percentile = (values: readonly number[], q: number): number => linearPercentile(Float64Array.from(values), q);
 
@@ -49,7 +55,12 @@ export function targetSpacing(f: Fingerprint, log: string[]): number[] {
   const target = axisPercentile(f.spacings, 50);
   const size = axisPercentile(f.shapesAfterCrop, 50);
   log.push(`target spacing: per-axis median of the ${f.cases.length} cases' spacings = ${shp(target)} mm`);
-  if (target.length < 2) return target;
+  if (f.spatialDims === 2) {
+    // nnU-Net reads a 2-D image as 1×H×W with spacing 999 on the pseudo-axis: that axis is always the worst one, so the
+    // rule never touches the in-plane spacings.
+    log.push("no anisotropy rule for 2-D images (nnU-Net's pseudo-axis of spacing 999 is the coarsest, never H or W)");
+    return target;
+  }
   const worst = target.indexOf(Math.max(...target));
   const others = target.map((_, i) => i).filter((i) => i !== worst);
   const maxOther = Math.max(...others.map((i) => target[i]));
@@ -87,7 +98,7 @@ export function planConfiguration(name: string, spacing: readonly number[], medi
   const inv = spacing.map((s) => 1 / s);
   const edge = dims === 3 ? 256 : 2048;
   const scale = (edge ** dims / prod(inv)) ** (1 / dims);
-  const initial = inv.map((v) => Math.round(v * scale));
+  const initial = inv.map((v) => pyRound(v * scale));
   const clipped = initial.map((p, a) => Math.min(p, medianShape[a]));
   log.push(`${name}: initial patch ∝ 1/spacing with ${edge}^${dims} voxels = ${shp(initial)}, clipped to the median shape ${shp(medianShape.map((m) => Math.round(m * 100) / 100))} → ${shp(clipped)}`);
   const maxFeatures = dims === 3 ? NNUNET.maxFeatures3d : NNUNET.maxFeatures2d;
@@ -112,8 +123,8 @@ export function planConfiguration(name: string, spacing: readonly number[], medi
     shrinks++;
   }
   if (shrinks) log.push(`${name}: ${shrinks} shrink step(s) of the axis largest relative to the median shape until the feature maps fit the budget (${fmt(reference / 1e6)}e6 × ${refBatch} / 2 at ${memoryGB} GB) → patch ${shp(topo.patch)}, ${topo.strides.length} stages`);
-  const byMemory = Math.round((reference / estimate) * refBatch);
-  const byCoverage = Math.round((approxVoxels * NNUNET.maxDatasetCovered) / prod(topo.patch));
+  const byMemory = pyRound((reference / estimate) * refBatch);
+  const byCoverage = pyRound((approxVoxels * NNUNET.maxDatasetCovered) / prod(topo.patch));
   const batch = Math.max(Math.min(byMemory, byCoverage), NNUNET.minBatch);
   log.push(`${name}: feature maps ${fmt(estimate)} per sample → batch ${fmt(reference)} / ${fmt(estimate)} × ${refBatch} = ${byMemory}; 5% of the dataset's ${fmt(approxVoxels)} voxels allows ${byCoverage}; at least ${NNUNET.minBatch} → batch ${batch}`);
   log.push(`${name}: features ${features.join('/')}, strides ${topo.strides.map((s) => `[${s}]`).join(' ')}, kernels ${topo.kernels.map((k) => `[${k}]`).join(' ')}`);
@@ -126,13 +137,16 @@ export function planConfiguration(name: string, spacing: readonly number[], medi
 }
 
 /** `compute_new_shape`: the shape at `target` spacing. */
-const newShape = (shape: readonly number[], spacing: readonly number[], target: readonly number[]) => shape.map((s, a) => Math.round((spacing[a] / target[a]) * s));
+const newShape = (shape: readonly number[], spacing: readonly number[], target: readonly number[]) => shape.map((s, a) => pyRound((spacing[a] / target[a]) * s));
 
 /** nnU-Net v2's `plan_experiment` on a fingerprint (see the file comment). */
 export function plan(f: Fingerprint, options: PlanOptions = {}): Plans & { explanation: string[] } {
   const memoryGB = options.memoryGB ?? 8;
   if (!(memoryGB > 0 && Number.isFinite(memoryGB))) throw new Error(`plan: memoryGB ${memoryGB} — rule: a positive number of GB`);
   const log: string[] = [];
+  if (f.labels.length > 32) {
+    log.push(`warning: ${f.labels.length} label values (${f.labels.slice(0, 5).join(', ')}, …, ${f.labels[f.labels.length - 1]}) become ${f.labels.length} classes — instance labels? Plan on semantic labels (--labels-dir, --label-map)`);
+  }
   const normalization = normalizationFor(f, log);
   const target = targetSpacing(f, log);
   const shapes = f.shapesAfterCrop.map((s, i) => newShape(s, f.spacings[i], target));
@@ -158,7 +172,7 @@ export function plan(f: Fingerprint, options: PlanOptions = {}): Plans & { expla
       const lowMedian = median.map((m, a) => (target[a] / lowSpacing[a]) * m);
       medianVoxels = prod(lowMedian);
       const sink: string[] = [];
-      low = planConfiguration('3d_lowres', lowSpacing, lowMedian.map((m) => Math.round(m)), medianVoxels * f.cases.length, f, memoryGB, normalization, sink);
+      low = planConfiguration('3d_lowres', lowSpacing, lowMedian.map((m) => pyRound(m)), medianVoxels * f.cases.length, f, memoryGB, normalization, sink);
       inPatch = prod(low.patch);
       steps++;
       if (steps > 2000) break;
