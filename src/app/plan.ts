@@ -54,9 +54,50 @@ export async function planRun(o: PlanRunOptions): Promise<Plans & { explanation:
   const p = plan(f, { memoryGB: o.memoryGB });
   if (o.out) {
     const { explanation: _, ...plans } = p;
-    await writeFileAtomic(o.out, JSON.stringify(plans, null, 1) + '\n');
+    const merged = mergeExisting(plans, await readExisting(o.out), p.explanation);
+    await writeFileAtomic(o.out, JSON.stringify(merged, null, 1) + '\n');
   }
   return p;
+}
+
+/** The plans file already at `path` (undefined when there is none); refuses a file that is not one. */
+async function readExisting(path: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`--out ${path}: cannot read the existing file (${(e as Error).message})`);
+  }
+  let old: unknown;
+  try { old = JSON.parse(text); } catch { old = undefined; }
+  if (!old || typeof old !== 'object' || (old as { format?: unknown }).format !== 'unet-ts-plans') {
+    throw new Error(`--out ${path}: exists and is not a unet-ts plans file — rule: unet plan overwrites only its own plans`);
+  }
+  return old as Record<string, unknown>;
+}
+
+/**
+ * As nnU-Net's save_plans: configurations in the existing file that this planner does not make (custom ones) are kept.
+ * Other keys the planner does not write (`best`, `postprocessing` from unet find-best) are kept when the fingerprint
+ * is unchanged (same data, same plan), else dropped: they were decided on another dataset.
+ */
+export function mergeExisting(plans: Plans, old: Record<string, unknown> | undefined, log: string[]): Record<string, unknown> {
+  if (!old) return { ...plans };
+  const out: Record<string, unknown> = { ...plans };
+  const oldConfigs = (old.configurations ?? {}) as Record<string, unknown>;
+  const custom = Object.keys(oldConfigs).filter((k) => !(k in plans.configurations) && !['2d', '3d_fullres', '3d_lowres'].includes(k));
+  if (custom.length) {
+    out.configurations = { ...plans.configurations, ...Object.fromEntries(custom.map((k) => [k, oldConfigs[k]])) };
+    log.push(`kept from the existing plans file: configuration(s) ${custom.join(', ')} (not made by this planner)`);
+  }
+  const extra = Object.keys(old).filter((k) => !(k in plans));
+  if (extra.length) {
+    const same = JSON.stringify(old.fingerprint) === JSON.stringify(plans.fingerprint);
+    if (same) for (const k of extra) out[k] = old[k];
+    log.push(`${same ? 'kept' : 'dropped'} from the existing plans file: ${extra.join(', ')} (${same ? 'the fingerprint is unchanged' : 'the fingerprint changed: decided on other data'})`);
+  }
+  return out;
 }
 
 /** The readable plan: each configuration's patch, batch, spacing and stages, then every decision. */

@@ -2,13 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noSharedData, repoRoot } from '../core/testing.js';
 import type { Volume } from '../io/volume.js';
 import { FingerprintBuilder, nonzeroBox } from './fingerprint.js';
-import { parseMemory } from '../app/plan.js';
+import { mergeExisting, parseMemory } from '../app/plan.js';
+import type { Plans } from './types.js';
 
 const vol = (shape: number[], f: (i: number) => number, o: Partial<Volume> = {}): Volume => ({ data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => f(i)), shape, channels: 1, spacing: shape.map(() => 1), source: 'v.nii', ...o });
 
@@ -85,4 +86,22 @@ test('unet plan on ../shared DSB-2018 (semantic masks/) and ISBI-2012 (label map
   assert.equal(isbi.status, 0, isbi.stderr);
   const q = JSON.parse(isbi.stdout).configurations['2d'];
   assert.deepEqual([q.patch, q.batch, q.network.options.features.length, q.network.options.classes], [[512, 512], 2, 8, 2]);
+});
+
+test("re-planning over a plans file: custom configurations kept (nnU-Net's save_plans), find-best's keys kept only for the same fingerprint", () => {
+  const plans = { format: 'unet-ts-plans', version: 1, configurations: { '2d': { patch: [8, 8] } }, fingerprint: { cases: ['a'] } } as unknown as Plans;
+  const old = { format: 'unet-ts-plans', configurations: { '2d': { patch: [4, 4] }, mine: { patch: [2, 2] } }, fingerprint: { cases: ['a'] }, best: { name: '2d' } };
+  const log: string[] = [];
+  const m = mergeExisting(plans, old, log);
+  assert.deepEqual([m.configurations, m.best], [{ '2d': { patch: [8, 8] }, mine: { patch: [2, 2] } }, { name: '2d' }]);
+  assert.deepEqual(log, ['kept from the existing plans file: configuration(s) mine (not made by this planner)', 'kept from the existing plans file: best (the fingerprint is unchanged)']);
+  const changed = mergeExisting(plans, { ...old, fingerprint: { cases: ['b'] } }, log);
+  assert.equal(changed.best, undefined);
+  assert.match(log[3], /^dropped from the existing plans file: best \(the fingerprint changed/);
+  // The CLI refuses to overwrite a file that is not a plans file.
+  const dir = mkdtempSync(join(tmpdir(), 'unet-plan-'));
+  writeFileSync(join(dir, 'x.json'), '{"a": 1}');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'plan', '--data', join(repoRoot, 'data', 'hippocampus'), '--out', join(dir, 'x.json')], { encoding: 'utf8' });
+  assert.match(r.stderr, /x\.json: exists and is not a unet-ts plans file — rule: unet plan overwrites only its own plans/);
+  assert.equal(readFileSync(join(dir, 'x.json'), 'utf8'), '{"a": 1}');
 });

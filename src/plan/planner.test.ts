@@ -45,6 +45,8 @@ test('hippocampus-like fingerprint: 3d_fullres 40×56×40, 4 stages, batch 9 (58
   assert.deepEqual(full.normalization, [{ scheme: 'zscore', useMask: false }]);
 });
 
+// The issue's anisotropic numbers agree with the code: no line of default_experiment_planner.py or
+// network_topology.py gives anything else for this fingerprint (the worked steps are in the comments below).
 test('anisotropic fingerprint (5 × 0.8 × 0.8 mm, median 80×512×512, 40 cases): in-plane pooling first, kernels 1×3×3 there', () => {
   const p = plan(fingerprint(40, [5, 0.8, 0.8], [80, 512, 512], { channels: [{ name: 'CT', foreground: stats }], medianRelativeSizeAfterCropping: 0.6 }));
   const full = p.configurations['3d_fullres']!;
@@ -58,8 +60,15 @@ test('anisotropic fingerprint (5 × 0.8 × 0.8 mm, median 80×512×512, 40 cases
   assert.deepEqual(o.strides, [[1, 1, 1], [1, 2, 2], [1, 2, 2], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
   assert.equal(full.batch, 2);
   assert.deepEqual(full.normalization, [{ scheme: 'ct', useMask: false, ct: { mean: 100, std: 20, lower: 10, upper: 300 } }]);
-  assert.ok(p.configurations['3d_lowres'], 'the full-resolution patch covers < 25% of the median image: a low-resolution configuration');
-  assert.ok(p.configurations['3d_lowres']!.spacing[1] > 0.8);
+  // 3d_lowres: the patch covers 32·224·224 / 80·512·512 = 7.7% < 25%; the in-plane axes (> 2× finer than 5 mm) grow
+  // × 1.03 per step until the lowres patch covers ≥ 25%: 16 steps → 0.8·1.03^16 = 1.2838 mm, median 80×319×319, patch
+  // 56×192×192 (its own shrink loop), batch 2; kept, since the image shrinks 2.6× (≥ 2).
+  const low = p.configurations['3d_lowres']!;
+  assert.deepEqual([low.patch, low.batch, low.medianShape, low.spacing.map((x) => +x.toFixed(4))], [[56, 192, 192], 2, [80, 319, 319], [5, 1.2838, 1.2838]]);
+  assert.deepEqual(low.network.options.strides, [[1, 1, 1], [1, 2, 2], [2, 2, 2], [2, 2, 2], [2, 2, 2], [1, 2, 2]]);
+  // 2d: 512×512 in-plane, 7 pools, feature maps 82,624,512 → batch round(85e6 / 82,624,512 × 12) = 12.
+  const d2 = p.configurations['2d']!;
+  assert.deepEqual([d2.patch, d2.batch, d2.network.options.features], [[512, 512], 12, [32, 64, 128, 256, 512, 512, 512, 512]]);
 });
 
 test('anisotropy rule: a coarse axis with few slices takes its 10th-percentile spacing, not below the others', () => {
