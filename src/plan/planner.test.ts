@@ -55,8 +55,8 @@ test('anisotropic fingerprint (5 × 0.8 × 0.8 mm, median 80×512×512, 40 cases
   assert.deepEqual(o.kernels.slice(0, 2), [[1, 3, 3], [1, 3, 3]]);
   assert.equal(o.kernels[2][0], 3);
   // Initial patch 75×472×472 (∝ 1/spacing, 256³ voxels) pads to 80×512×512 (÷ 16, 128, 128: 4 and 7 pools); 15 shrink
-  // steps of the axis largest relative to the median bring the feature maps (471,478,784 per sample) under 560e6.
-  assert.deepEqual(full.patch, [32, 224, 224]);
+  // steps of the axis largest relative to the median bring the feature maps (473,084,416 per sample) under 560e6.
+  assert.deepEqual([full.patch, full.featureMapEstimate], [[32, 224, 224], 473_084_416]);
   assert.deepEqual(o.strides, [[1, 1, 1], [1, 2, 2], [1, 2, 2], [2, 2, 2], [2, 2, 2], [2, 2, 2]]);
   assert.equal(full.batch, 2);
   assert.deepEqual(full.normalization, [{ scheme: 'ct', useMask: false, ct: { mean: 100, std: 20, lower: 10, upper: 300 } }]);
@@ -66,9 +66,10 @@ test('anisotropic fingerprint (5 × 0.8 × 0.8 mm, median 80×512×512, 40 cases
   const low = p.configurations['3d_lowres']!;
   assert.deepEqual([low.patch, low.batch, low.medianShape, low.spacing.map((x) => +x.toFixed(4))], [[56, 192, 192], 2, [80, 319, 319], [5, 1.2838, 1.2838]]);
   assert.deepEqual(low.network.options.strides, [[1, 1, 1], [1, 2, 2], [2, 2, 2], [2, 2, 2], [2, 2, 2], [1, 2, 2]]);
-  // 2d: 512×512 in-plane, 7 pools, feature maps 82,624,512 → batch round(85e6 / 82,624,512 × 12) = 12.
+  // 2d: 512×512 in-plane, 7 pools, feature maps 82,886,656 → batch round(85e6 / 82,886,656 × 12) = 12.
   const d2 = p.configurations['2d']!;
-  assert.deepEqual([d2.patch, d2.batch, d2.network.options.features], [[512, 512], 12, [32, 64, 128, 256, 512, 512, 512, 512]]);
+  assert.deepEqual([d2.patch, d2.batch, d2.featureMapEstimate, d2.network.options.features], [[512, 512], 12, 82_886_656, [32, 64, 128, 256, 512, 512, 512, 512]]);
+  assert.equal(low.featureMapEstimate, 555_028_992);
 });
 
 test('anisotropy rule: a coarse axis with few slices takes its 10th-percentile spacing, not below the others', () => {
