@@ -48,7 +48,12 @@ export function downsampleToOutput(t: Tensor, logits: Tensor): Tensor {
 export function batchLoss(model: TrainableNet, loss: StepLoss, x: Tensor, y: Tensor, w?: Tensor, headWeights?: readonly number[]): Scalar {
   return tf.tidy(() => {
     const outs = model.heads ? model.heads(x) : [model.forward(x)]; // each [B, ...S_out, K]
-    const fit = (t: Tensor, logits: Tensor) => downsampleToOutput(centreToOutput(t, logits), logits);
+    // targets centre-cropped to the first (highest-resolution) head; heads at lower resolution (nnU-Net) get them
+    // down-sampled
+    const fit = (t: Tensor, logits: Tensor) => {
+      const top = centreToOutput(t, outs[0]);
+      return logits === outs[0] ? top : downsampleToOutput(top, logits);
+    };
     if (headWeights && outs.length > 1) {
       if (headWeights.length !== outs.length) throw new Error(`batchLoss: ${headWeights.length} head weights for ${outs.length} heads`);
       const total = headWeights.reduce((a, b) => a + b, 0);
