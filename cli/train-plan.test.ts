@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../src/core/testing.js';
-import { tinyPlans } from '../src/train/plan-recipe.test.js';
+import { tinyPlans } from '../src/train/plan-testing.js';
 
 const unet = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' });

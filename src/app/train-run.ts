@@ -14,7 +14,7 @@ import type { NetSpec, TrainableNet } from '../models/types.js';
 import { loadDataset } from '../data/dataset.js';
 import type { ReadLimits } from '../io/limits.js';
 import { applyNormalization, type Normalization, type NormalizeMode } from '../data/normalize.js';
-import { foldsFor, NNUNET_RECIPE, planSpec, readPlan, type PlanConfiguration } from '../train/plan-recipe.js';
+import { foldsFor, NNUNET_RECIPE, planLabelMap, planSpec, readPlan, type PlanConfiguration } from '../train/plan-recipe.js';
 import { nnunetHeadWeights } from '../train/step.js';
 import { resampleLabels, resampleVolume } from '../infer/resample.js';
 import { nnunetAugment } from '../data/augment.js';
@@ -126,7 +126,7 @@ export interface TrainRunOptions {
   plan?: string;
   /** The plan's configuration (`2d`, `3d_fullres`, `3d_lowres`). Default '3d_fullres' for 3-D plans… required with `plan`. */
   config?: string;
-  /** Cross-validation fold 0 … 4 (the data folder's splits.json wins). Default 0. Only with `plan`. */
+  /** Cross-validation fold 0 … 4 (a splits.json in the run folder, else in the data folder, wins). Default 0. Only with `plan`. */
   fold?: number;
   /** Called once before the first iteration with the planned iterations (undefined for a time budget). */
   onStart?: (plannedIterations: number | undefined) => void;
@@ -343,6 +343,10 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const initSpec = o.init ? await readSpec(optionsPath(o.init)).catch((e: Error) => { throw new Error(`--init ${o.init}: ${e.message}`); }) : undefined;
   if (initSpec && o.classes !== undefined && o.classes !== initSpec.options.classes) throw new Error(`--init ${o.init}: the file's network has ${String(initSpec.options.classes)} classes; --classes ${o.classes} would change it`);
   const checked = checkTrainOptions(o, initSpec);
+  if (checked.plan && o.labelMap === undefined) {
+    const planned = planLabelMap(o.plan!); // the plan's label values (class k = labels[k]), e.g. 0/255 → 0/1
+    if (planned) o = { ...o, labelMap: planned };
+  }
   const note = o.onNote ?? ((m: string) => console.error(m));
   {
     const { spec: s0, patch: p0 } = checked;
@@ -393,7 +397,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   let val = order.slice(0, nVal).map((i) => samples[i]);
   let trn = order.slice(nVal).map((i) => samples[i]);
   if (plan) {
-    const { folds, source } = foldsFor(o.data, samples.map((s) => s.name));
+    const { folds, source } = foldsFor(o.data, samples.map((s) => s.name), o.out);
     const fold = o.fold ?? 0;
     if (fold >= folds.length) throw new Error(`--fold ${fold}: ${source} has ${folds.length} folds (0 … ${folds.length - 1})`);
     const byName = new Map(samples.map((s) => [s.name, s]));

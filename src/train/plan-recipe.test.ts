@@ -5,23 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
-import { foldsFor, makeFolds, planSpec, readPlan, type PlansFile } from './plan-recipe.js';
+import { foldsFor, makeFolds, planSpec, readPlan } from './plan-recipe.js';
+import { tinyPlans } from './plan-testing.js';
 import { batchLoss, clipByGlobalNorm, downsampleToOutput, nnunetHeadWeights } from './step.js';
 import { normalizeChannels } from '../data/normalize.js';
 import { sampleBatch } from '../data/sampler.js';
 import type { TrainableNet } from '../models/types.js';
-
-export const tinyPlans = (over: Record<string, unknown> = {}): PlansFile => ({
-  format: 'unet-ts-plans', version: 1, fingerprint: {},
-  configurations: {
-    '3d_fullres': {
-      spatialDims: 3, spacing: [1, 1, 1], medianShape: [36, 50, 35], patch: [16, 16, 16], batch: 2,
-      normalization: [{ scheme: 'zscore', useMask: false }],
-      network: { arch: 'nnunet', options: { spatialDims: 3, inChannels: 1, classes: 3, features: [4, 8, 16], kernels: [[3, 3, 3], [3, 3, 3], [3, 3, 3]], strides: [[1, 1, 1], [2, 2, 2], [2, 2, 2]], convsPerStage: 2, deepSupervision: true } },
-      explanation: ['hand-written for tests'], ...over,
-    },
-  },
-});
 
 const writePlans = (p: unknown) => {
   const f = join(mkdtempSync(join(tmpdir(), 'plan-')), 'plans.json');

@@ -34,6 +34,8 @@ export interface PlanConfiguration {
 export interface PlansFile {
   format: 'unet-ts-plans';
   version: 1;
+  /** Label values the network's classes stand for, in class order (class k = labels[k]); absent: identity. */
+  labels?: number[];
   fingerprint?: unknown;
   configurations: Partial<Record<PlanConfigName, PlanConfiguration>>;
 }
@@ -81,7 +83,22 @@ export function readPlan(path: string, name: string): PlanConfiguration {
   });
   if (cfg.network?.arch !== 'nnunet') throw new Error(`${where}: network.arch must be 'nnunet', got ${JSON.stringify(cfg.network?.arch)}`);
   if (cfg.network.options?.spatialDims !== d) throw new Error(`${where}: network.options.spatialDims ${JSON.stringify(cfg.network.options?.spatialDims)} differs from spatialDims ${d}`);
+  if (plans.labels !== undefined) {
+    const L = plans.labels, K = cfg.network.options.classes;
+    if (!isNums(L) || !L.every((v) => Number.isInteger(v)) || new Set(L).size !== L.length) throw new Error(`${path}: labels must list distinct integer label values, got ${JSON.stringify(L)}`);
+    if (L.length !== K) throw new Error(`${where}: the plan lists ${L.length} label values (${L.join(', ')}) but the network has ${K} classes`);
+  }
   return cfg;
+}
+
+/**
+ * The label map of a plans file (label value → class, from its `labels`: class k = labels[k]), or undefined when it
+ * has none or they are the identity 0 … K−1.
+ */
+export function planLabelMap(path: string): Record<number, number> | undefined {
+  const L = (JSON.parse(readFileSync(path, 'utf8')) as PlansFile).labels;
+  if (!L || L.every((v, k) => v === k)) return undefined;
+  return Object.fromEntries(L.map((v, k) => [v, k]));
 }
 
 /** The network of a plan configuration (resolved: every option checked), with a weight seed. */
@@ -116,12 +133,18 @@ export function makeFolds(ids: readonly string[], k: number = NNUNET_RECIPE.fold
 }
 
 /**
- * The folds for the cases `ids` of data folder `dir`: its `splits.json` ([{ train: [...], val: [...] }, …], nnU-Net's
- * format) when present, checked against the cases; else `makeFolds(ids)`.
+ * The folds for the cases `ids` of data folder `dir`: a `splits.json` ([{ train: [...], val: [...] }, …], nnU-Net's
+ * format) in the run folder `runDir`, else in `dir`, when present, checked against the cases; else `makeFolds(ids)`.
  */
-export function foldsFor(dir: string, ids: readonly string[]): { folds: Fold[]; source: string } {
-  const path = join(dir, 'splits.json');
-  if (!existsSync(path)) return { folds: makeFolds(ids), source: `5 folds over the ${ids.length} sorted case ids, seed ${NNUNET_RECIPE.foldSeed}` };
+export function foldsFor(dir: string, ids: readonly string[], runDir?: string): { folds: Fold[]; source: string } {
+  const path = [...(runDir ? [join(runDir, 'splits.json')] : []), join(dir, 'splits.json')].find((f) => existsSync(f));
+  if (!path) {
+    try {
+      return { folds: makeFolds(ids), source: `5 folds over the ${ids.length} sorted case ids, seed ${NNUNET_RECIPE.foldSeed}` };
+    } catch (e) {
+      throw new Error(`${dir}: ${(e as Error).message} (DATA/splits.json or OUT/splits.json)`);
+    }
+  }
   let folds: Fold[];
   try {
     folds = JSON.parse(readFileSync(path, 'utf8')) as Fold[];
