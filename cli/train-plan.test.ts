@@ -76,3 +76,32 @@ test('unet train --plan: options checked before the run folder exists', () => {
     if (!/fold 5/.test(want.source)) assert.ok(!existsSync(run), `${args.join(' ')}: no run folder`);
   }
 });
+
+test('unet train --plan: per-axis kernels and strides, the plan\'s labels, a splits.json in the run folder; two cases and no splits.json refused', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'train-plan-aniso-'));
+  const plans = tinyPlans({ patch: [16, 24, 16] }) as unknown as { labels?: number[]; configurations: { '3d_fullres': { network: { options: Record<string, unknown> } } } };
+  plans.labels = [0, 1, 2];
+  Object.assign(plans.configurations['3d_fullres'].network.options, { kernels: [[1, 3, 3], [3, 3, 3], [3, 3, 3]], strides: [[1, 1, 1], [1, 2, 2], [2, 2, 2]] });
+  const plan = join(tmp, 'plans.json');
+  writeFileSync(plan, JSON.stringify(plans));
+  const run = join(tmp, 'run');
+  const none = unet('train', '--data', HIP, '--out', run, '--plan', plan, '--config', '3d_fullres', '--iterations', '1', '--backend', 'cpu');
+  assert.equal(none.code, 1);
+  assert.match(none.err, /2 case\(s\) cannot make 5 folds; .*splits\.json/);
+  assert.ok(!existsSync(join(run, 'config.json')));
+  mkdirSync(run, { recursive: true });
+  writeFileSync(join(run, 'splits.json'), JSON.stringify([{ train: ['hippocampus_004'], val: ['hippocampus_017'] }]));
+  const r = unet('train', '--data', HIP, '--out', run, '--plan', plan, '--config', '3d_fullres', '--iterations', '2', '--json', '--backend', 'cpu');
+  assert.equal(r.code, 0, r.err);
+  const cfg = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+  assert.deepEqual(cfg.options.kernels, [[1, 3, 3], [3, 3, 3], [3, 3, 3]]);
+  assert.deepEqual(cfg.options.strides, [[1, 1, 1], [1, 2, 2], [2, 2, 2]]);
+  assert.equal(cfg.folds, join(run, 'splits.json'));
+  assert.deepEqual(cfg.val, ['hippocampus_017']);
+  assert.equal(cfg.labelMap, null, 'labels 0, 1, 2 are the identity');
+  const bad = join(tmp, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ ...plans, labels: [0, 255] }));
+  const b = unet('train', '--data', HIP, '--out', join(tmp, 'run2'), '--plan', bad, '--config', '3d_fullres', '--iterations', '1', '--backend', 'cpu');
+  assert.match(b.err, /lists 2 label values \(0, 255\) but the network has 3 classes/);
+  assert.ok(!existsSync(join(tmp, 'run2')));
+});
