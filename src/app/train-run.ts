@@ -425,7 +425,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     spacing: plan && dims === 3 ? [...plan.spacing] : medianSpacing(trn.map((s) => s.image)),
     ...(plan ? {
       plan: o.plan, planConfig: o.config, fold: foldInfo!.fold, folds: foldInfo!.source,
-      recipe: { optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights: headWeightsOf(spec) },
+      recipe: { lossOptions: NNUNET_RECIPE.lossOptions, optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights: headWeightsOf(spec) },
     } : {}),
   };
   if (prior.lastMeta) {
@@ -473,7 +473,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
         sgd: { momentum: NNUNET_RECIPE.momentum, nesterov: NNUNET_RECIPE.nesterov, weightDecay: NNUNET_RECIPE.weightDecay },
         step: { headWeights: headWeightsOf(spec), clipNorm: NNUNET_RECIPE.clipNorm },
       } : {}),
-      loss: (logits, target, weights) => loss({ logits, target, weights }),
+      loss: (logits, target, weights) => loss({ logits, target, weights }, plan ? NNUNET_RECIPE.lossOptions : undefined),
       validate: val.length ? () => validationDice(model, val, K, patch) : undefined,
       onLog: (rec) => {
         void folder.log(rec);

@@ -49,6 +49,8 @@ export const NNUNET_RECIPE = {
   schedule: 'poly' as const,
   clipNorm: 12,
   loss: 'ce-dice',
+  /** nnU-Net's DC_and_CE_loss: soft Dice without the background class, smoothing 1e-5, summed over the batch. */
+  lossOptions: { includeBackground: false, smoothNr: 1e-5, smoothDr: 1e-5, batch: true },
   foregroundFraction: 1 / 3,
   folds: 5,
   /** nnU-Net's KFold random_state. */
