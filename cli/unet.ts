@@ -126,6 +126,9 @@ program.command('train')
   .option('--arch <name>', `architecture: ${ARCHS_HELP} (default: the preset's)`)
   .option('--preset <name>', `${PRESETS_HELP} (default small2d, or the --arch's first training preset)`)
   .option('--init <model>', 'start from these weights (a model.safetensors with its model.json, e.g. from unet import); the network is the file\'s')
+  .option('--plan <plans.json>', 'train from a plan (unet plan): its network, patch, batch, spacing and normalisation, with nnU-Net\'s recipe (SGD, deep supervision, augmentations) and 5-fold split')
+  .option('--config <name>', 'the plan\'s configuration: 2d | 3d_fullres | 3d_lowres (with --plan)')
+  .option('--fold <k>', 'cross-validation fold 0…4 held back for validation (with --plan; DATA/splits.json wins; default 0)', numberArg('--fold', true))
   .option('--base <f>', 'U-Net base width (same as --option base=F)', int('--base'))
   .option('--option <name=value>', 'an architecture option on top of the preset\'s, e.g. deepSupervision=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--classes <k>', 'output channels: 1 = binary (sigmoid), K ≥ 2 (softmax); default: the preset\'s', int('--classes'))
@@ -156,7 +159,7 @@ program.command('train')
   .option('--json', 'print one JSON object at the end (arch, preset, params, iterations, seconds, median s/step, best and final validation)')
   .action(async (o) => {
     const run = await runTraining({
-      data: o.data, out: o.out, arch: o.arch, preset: o.preset, init: o.init, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
+      data: o.data, out: o.out, arch: o.arch, preset: o.preset, init: o.init, plan: o.plan, config: o.config, fold: o.fold, options: { ...parseOptionPairs(o.option), ...(o.base !== undefined ? { base: o.base } : {}) }, classes: o.classes, inChannels: o.inChannels, patch: o.patch ? parseSize(o.patch, '--patch') : undefined,
       batch: o.batch, iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, itersPerEpoch: o.itersPerEpoch, loss: o.loss,
       lr: o.lr, schedule: o.schedule, seed: o.seed, valFraction: o.valFraction, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined,
       ignoreValue: o.ignore, normalize: o.normalize, elastic: o.elastic, patience: o.patience, backend: o.backend, precision: o.precision, resume: o.resume, quiet: o.quiet || o.json,

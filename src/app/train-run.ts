@@ -13,7 +13,11 @@ import { architectures, createNet, presetSpec, presets, resolveSpec } from '../m
 import type { NetSpec, TrainableNet } from '../models/types.js';
 import { loadDataset } from '../data/dataset.js';
 import type { ReadLimits } from '../io/limits.js';
-import { normalize, type NormalizeMode } from '../data/normalize.js';
+import { applyNormalization, type Normalization, type NormalizeMode } from '../data/normalize.js';
+import { foldsFor, NNUNET_RECIPE, planLabelMap, planSpec, readPlan, type PlanConfiguration } from '../train/plan-recipe.js';
+import { nnunetHeadWeights } from '../train/step.js';
+import { resampleLabels, resampleVolume } from '../infer/resample.js';
+import { nnunetAugment } from '../data/augment.js';
 import { sampleToPatch } from '../data/sampler.js';
 import type { Sample } from '../data/types.js';
 import { lossFn, losses } from '../losses/index.js';
@@ -112,6 +116,18 @@ export interface TrainRunOptions {
   backend?: string;
   /** Convolution precision: 'auto' (bf16 where the CPU has AVX512-BF16, else fp32), 'fp32', 'bf16'. Default 'auto'. */
   precision?: 'fp32' | 'bf16' | 'auto';
+  /**
+   * Train from a plan (`unet plan`'s plans.json): the network, patch, batch, spacing and normalisation of
+   * configuration `config`, nnU-Net's recipe (SGD Nesterov lr 0.01 momentum 0.99 weight decay 3e-5, poly 0.9,
+   * gradient clipping 12, Dice + CE, deep-supervision weights, one third of each batch on foreground, nnU-Net's
+   * augmentations) and its cross-validation fold `fold`. Excludes arch, preset, options, init, loss, lr, schedule,
+   * normalize and valFraction. `patch` and `batch` override the plan's. Default none.
+   */
+  plan?: string;
+  /** The plan's configuration (`2d`, `3d_fullres`, `3d_lowres`). Default '3d_fullres' for 3-D plans… required with `plan`. */
+  config?: string;
+  /** Cross-validation fold 0 … 4 (a splits.json in the run folder, else in the data folder, wins). Default 0. Only with `plan`. */
+  fold?: number;
   /** Called once before the first iteration with the planned iterations (undefined for a time budget). */
   onStart?: (plannedIterations: number | undefined) => void;
   /** Every iteration and validation. */
@@ -186,7 +202,9 @@ export async function validationDice(model: TrainableNet, samples: Sample[], k: 
 }
 
 /** Every option checked (names, ranges, the patch against the network), before any file is read or written. */
-export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { preset: string; spec: NetSpec; patch: number[]; lossName: string; schedule: ScheduleName; normMode: NormalizeMode | 'none' } {
+export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { preset: string; spec: NetSpec; patch: number[]; lossName: string; schedule: ScheduleName; normMode: Normalization; plan?: PlanConfiguration } {
+  if (o.plan !== undefined) return checkPlanOptions(o);
+  if (o.config !== undefined || o.fold !== undefined) throw new Error(`${o.config !== undefined ? '--config' : '--fold'} needs --plan (a plans.json from unet plan)`);
   if (initSpec && (o.arch || o.preset || (o.options && Object.keys(o.options).length))) throw new Error(`--init ${o.init}: the network is the file's; drop --arch, --preset and --option`);
   const { preset, spec } = initSpec ? { preset: `--init ${o.init}`, spec: resolveSpec(initSpec.arch, { ...initSpec.options, seed: o.seed ?? (initSpec.options.seed as number | undefined) }) } : runSpec(o);
   const g = createGeometry(spec);
@@ -227,6 +245,34 @@ export function checkTrainOptions(o: TrainRunOptions, initSpec?: NetSpec): { pre
     }
   }
   return { preset, spec, patch, lossName, schedule, normMode };
+}
+
+/** The options of a run from a plan, checked: the plan's configuration, the conflicting flags refused. */
+function checkPlanOptions(o: TrainRunOptions): ReturnType<typeof checkTrainOptions> {
+  const clash = (['arch', 'preset', 'options', 'init', 'loss', 'lr', 'schedule', 'normalize', 'valFraction', 'inChannels'] as const)
+    .filter((k) => o[k] !== undefined && !(k === 'options' && Object.keys(o.options ?? {}).length === 0));
+  if (clash.length) throw new Error(`--plan ${o.plan}: the plan and nnU-Net's recipe fix the network, loss, optimiser, normalisation and split; drop ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  if (o.config === undefined) throw new Error(`--plan ${o.plan}: give --config (2d, 3d_fullres or 3d_lowres)`);
+  if (o.fold !== undefined && !(Number.isInteger(o.fold) && o.fold >= 0)) throw new Error(`--fold must be an integer ≥ 0, got ${o.fold}`);
+  const cfg = readPlan(o.plan!, o.config);
+  let spec: NetSpec;
+  try {
+    spec = planSpec(cfg, o.seed ?? 0);
+    if (o.classes !== undefined && o.classes !== spec.options.classes) throw new Error(`--classes ${o.classes}: the plan's network has ${String(spec.options.classes)} classes`);
+  } catch (e) {
+    throw new Error(`--plan ${o.plan} configuration ${o.config}: ${(e as Error).message}`);
+  }
+  const patch = o.patch ?? [...cfg.patch];
+  const g = createGeometry(spec);
+  if (patch.length !== g.spatialDims) throw new Error(`--patch ${patch.join('x')} has ${patch.length} axes; configuration ${o.config} is ${g.spatialDims}-D`);
+  try {
+    g.output(patch);
+  } catch (e) {
+    throw new Error(`${o.patch ? '--patch' : `--plan ${o.plan} configuration ${o.config} patch`} ${patch.join('x')}: ${(e as Error).message}`);
+  }
+  const { plan: _p, config: _c, fold: _f, ...rest } = o;
+  checkTrainOptions({ ...rest, preset: 'small2d', patch: undefined }); // the plain flags (--batch, --minutes, --seed …) by the same rules
+  return { preset: `plan ${o.config}`, spec, patch, lossName: NNUNET_RECIPE.loss, schedule: NNUNET_RECIPE.schedule, normMode: cfg.normalization, plan: cfg };
 }
 
 /** Backends that train (wasm has no training kernels). */
@@ -283,6 +329,12 @@ export async function checkRunFolder(o: Pick<TrainRunOptions, 'out' | 'resume' |
   return { last, lastMeta: checkpointMeta(last, lastPath) };
 }
 
+/** nnU-Net's deep-supervision weights for a plan's network (one head without deep supervision). */
+function headWeightsOf(spec: NetSpec): number[] {
+  const o = spec.options as { features: number[]; deepSupervision: boolean };
+  return nnunetHeadWeights(o.deepSupervision ? o.features.length - 1 : 1);
+}
+
 function createGeometry(spec: NetSpec) {
   return architectures.get(spec.arch).geometry(spec.options as never);
 }
@@ -291,18 +343,22 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const initSpec = o.init ? await readSpec(optionsPath(o.init)).catch((e: Error) => { throw new Error(`--init ${o.init}: ${e.message}`); }) : undefined;
   if (initSpec && o.classes !== undefined && o.classes !== initSpec.options.classes) throw new Error(`--init ${o.init}: the file's network has ${String(initSpec.options.classes)} classes; --classes ${o.classes} would change it`);
   const checked = checkTrainOptions(o, initSpec);
+  if (checked.plan && o.labelMap === undefined) {
+    const planned = planLabelMap(o.plan!); // the plan's label values (class k = labels[k]), e.g. 0/255 → 0/1
+    if (planned) o = { ...o, labelMap: planned };
+  }
   const note = o.onNote ?? ((m: string) => console.error(m));
   {
     const { spec: s0, patch: p0 } = checked;
     const dims0 = createGeometry(s0).spatialDims;
-    const batch0 = o.batch ?? (dims0 === 2 ? 4 : 2);
+    const batch0 = o.batch ?? checked.plan?.batch ?? (dims0 === 2 ? 4 : 2);
     const bytes = trainStepBytes(s0, p0, batch0, paramsOf(s0), createGeometry(s0).inChannels);
     if (o.memoryCheck ?? true) checkMemory(bytes, `a training step of ${s0.arch} (${checked.preset}) with --batch ${batch0} --patch ${p0.join('x')}`, 'lower --batch or --patch', note);
   }
   const prior = await checkRunFolder(o);
   const backend = await useBestBackend({ backend: o.backend, precision: o.precision ?? 'auto' });
   let { spec } = checked;
-  const { preset, patch, lossName, schedule, normMode } = checked;
+  const { preset, patch, lossName, schedule, normMode, plan } = checked;
   const g = createGeometry(spec);
   const dims = g.spatialDims;
   const K = g.classes;
@@ -315,17 +371,40 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     });
   const odd = samples.find((s) => s.image.shape.length !== dims);
   if (odd) throw new Error(`${o.data}: preset ${preset} is ${dims}-D but ${odd.name} is ${odd.image.shape.length}-D`);
-  if (o.inChannels === undefined && samples[0].image.channels !== g.inChannels) {
+  if (plan) {
+    const c = samples.find((s) => s.image.channels !== g.inChannels);
+    if (c) throw new Error(`${o.data}: ${c.name} has ${c.image.channels} channel(s); the plan's network takes ${g.inChannels}`);
+    if (dims === 3) {
+      // nnU-Net's preprocessing: every case on the plan's spacing (images linear, labels by per-class maps)
+      for (const s of samples) {
+        if (s.image.spacing.every((v, a) => Math.abs(v - plan.spacing[a]) <= 1e-3 * Math.max(v, plan.spacing[a]))) continue;
+        const from = s.image.shape;
+        s.image = resampleVolume(s.image, { spacing: plan.spacing });
+        const ignore = s.label.some((v) => v < 0);
+        s.label = resampleLabels(s.label, from, s.image.shape, ignore ? { method: 'nearest' } : { classes: Math.max(K, 2) });
+      }
+    }
+  } else if (o.inChannels === undefined && samples[0].image.channels !== g.inChannels) {
     spec = resolveSpec(spec.arch, { ...spec.options, inChannels: samples[0].image.channels }); // the data's channels by default
   }
-  for (const s of samples) if (normMode !== 'none') s.image.data = normalize(s.image.data, s.image.channels, normMode);
+  for (const s of samples) if (normMode !== 'none') s.image.data = applyNormalization(s.image.data, s.image.channels, normMode);
   const rng = new Rng(o.seed ?? 0);
+  let foldInfo: { fold: number; source: string } | undefined;
   const order = samples.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
   const nVal = o.valFraction === 0 ? 0 : Math.max(1, Math.round((o.valFraction ?? 0.2) * samples.length));
   if (samples.length - nVal < 1) throw new Error(`${o.data}: ${samples.length} cases leave none for training with --val-fraction ${o.valFraction ?? 0.2}`);
-  const val = order.slice(0, nVal).map((i) => samples[i]);
-  const trn = order.slice(nVal).map((i) => samples[i]);
+  let val = order.slice(0, nVal).map((i) => samples[i]);
+  let trn = order.slice(nVal).map((i) => samples[i]);
+  if (plan) {
+    const { folds, source } = foldsFor(o.data, samples.map((s) => s.name), o.out);
+    const fold = o.fold ?? 0;
+    if (fold >= folds.length) throw new Error(`--fold ${fold}: ${source} has ${folds.length} folds (0 … ${folds.length - 1})`);
+    const byName = new Map(samples.map((s) => [s.name, s]));
+    trn = folds[fold].train.map((n) => byName.get(n)!);
+    val = folds[fold].val.map((n) => byName.get(n)!);
+    foldInfo = { fold, source };
+  }
   const model = createNet(spec);
   if (o.init) {
     try {
@@ -335,14 +414,19 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
       throw new Error(`--init: ${(e as Error).message}`);
     }
   }
-  const lr = o.lr ?? TRAIN_DEFAULTS.lr;
+  const lr = plan ? NNUNET_RECIPE.lr : o.lr ?? TRAIN_DEFAULTS.lr;
+  const batch = o.batch ?? (plan ? plan.batch : dims === 2 ? 4 : 2);
   const config = {
-    arch: spec.arch, preset, options: spec.options, init: o.init ?? null, data: o.data, patch, batch: o.batch ?? (dims === 2 ? 4 : 2), loss: lossName, lr,
+    arch: spec.arch, preset, options: spec.options, init: o.init ?? null, data: o.data, patch, batch, loss: lossName, lr,
     schedule, precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
     labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
     val: val.map((s) => s.name), backend,
     // The training images' median voxel spacing: `unet predict` resamples volumes to it.
-    spacing: medianSpacing(trn.map((s) => s.image)),
+    spacing: plan && dims === 3 ? [...plan.spacing] : medianSpacing(trn.map((s) => s.image)),
+    ...(plan ? {
+      plan: o.plan, planConfig: o.config, fold: foldInfo!.fold, folds: foldInfo!.source,
+      recipe: { lossOptions: NNUNET_RECIPE.lossOptions, optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights: headWeightsOf(spec) },
+    } : {}),
   };
   if (prior.lastMeta) {
     const was = prior.lastMeta.config as Record<string, unknown>;
@@ -373,6 +457,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   const data = new PrefetchBatchSource(trn.map(sampleToPatch), {
     batchSize: config.batch, patch: { size: patch, foregroundFraction: 0.33 },
     augment: { flip: true, rotate: true, elasticProb: o.elastic ?? 0, scale: 0, shift: 0 },
+    ...(plan ? { patch: { size: patch }, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: nnunetAugment({ elasticProb: o.elastic ?? 0 }) } : {}),
   }, rng, trn.map((s) => s.name));
   const perEpoch = o.itersPerEpoch ?? TRAIN_DEFAULTS.itersPerEpoch;
   const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : o.minutes !== undefined ? 1e9 : 1000);
@@ -384,7 +469,11 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     const result = await train({
       model, data, lr, schedule: { name: schedule }, iterations: total, itersPerEpoch: perEpoch,
       minutes: o.minutes, maxMinutes: o.maxMinutes, patience: o.patience, checkpoints, resume: o.resume, config,
-      loss: (logits, target, weights) => loss({ logits, target, weights }),
+      ...(plan ? {
+        sgd: { momentum: NNUNET_RECIPE.momentum, nesterov: NNUNET_RECIPE.nesterov, weightDecay: NNUNET_RECIPE.weightDecay },
+        step: { headWeights: headWeightsOf(spec), clipNorm: NNUNET_RECIPE.clipNorm },
+      } : {}),
+      loss: (logits, target, weights) => loss({ logits, target, weights }, plan ? NNUNET_RECIPE.lossOptions : undefined),
       validate: val.length ? () => validationDice(model, val, K, patch) : undefined,
       onLog: (rec) => {
         void folder.log(rec);

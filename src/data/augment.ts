@@ -5,6 +5,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { Patch } from './patches.js';
+import { resampleGrid } from '../infer/resample.js';
 
 const prod = (a: number[]) => a.reduce((x, y) => x * y, 1);
 const stridesOf = (shape: number[]) => shape.map((_, a) => prod(shape.slice(a + 1)));
@@ -161,10 +162,13 @@ export interface AugmentOptions {
   shift?: number;
   /** Maximum noise σ (default 0 = off). */
   noise?: number;
+  /** nnU-Net v2's augmentation pipeline instead of the above (flip, rotate, scale, shift, noise ignored). Default none. */
+  nnunet?: NnUNetAugmentOptions;
 }
 
 /** Applies the configured augmentations in a fixed order, drawing every choice from `rng`. */
 export function augment(p: Patch, opts: AugmentOptions, rng: Rng): Patch {
+  if (opts.nnunet) return augmentNnUNet(p, opts.nnunet, rng, opts.elasticProb ?? 0, opts.elastic ?? {});
   let q = p;
   const d = p.shape.length;
   if (opts.flip ?? true) for (let a = 0; a < d; a++) if (rng.next() < 0.5) q = flip(q, a);
@@ -177,5 +181,216 @@ export function augment(p: Patch, opts: AugmentOptions, rng: Rng): Patch {
   const scale = opts.scale ?? 0.1, shift = opts.shift ?? 0.1;
   if (scale > 0 || shift > 0) q = intensity(q, scale, shift, rng);
   if ((opts.noise ?? 0) > 0) q = gaussianNoise(q, opts.noise!, rng);
+  return q;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// nnU-Net v2's training augmentations (nnUNetTrainer.get_training_transforms, batchgeneratorsv2), each on its own with
+// its probability, in nnU-Net's order: spatial (rotation, scaling), Gaussian noise, Gaussian blur, brightness,
+// contrast, low-resolution simulation, gamma (inverted), gamma, mirroring. Differences: the spatial transform samples
+// linearly with the border clamped (nnU-Net: cubic, zeros outside), blur and low resolution clamp at the border and
+// up-sample linearly (nnU-Net: reflect, cubic).
+
+/** Probabilities and ranges of nnU-Net v2's augmentations (defaults: nnU-Net's). */
+export interface NnUNetAugmentOptions {
+  /** Rotation probability 0.2; angle per axis U(−30°, 30°) (2-D: in-plane only). */
+  rotationP?: number;
+  rotationDeg?: number;
+  /** Scaling probability 0.2; one factor U(0.7, 1.4) for all axes (nnU-Net's synchronised scaling). */
+  scalingP?: number;
+  scaling?: [number, number];
+  /** Gaussian noise p 0.1, variance U(0, 0.1). */
+  noiseP?: number;
+  noiseVariance?: number;
+  /** Gaussian blur p 0.2, per channel p 0.5, σ U(0.5, 1) per axis. */
+  blurP?: number;
+  /** Multiplicative brightness p 0.15, U(0.75, 1.25). */
+  brightnessP?: number;
+  /** Contrast p 0.15, factor U(0.75, 1.25) about the mean, the range preserved. */
+  contrastP?: number;
+  /** Low-resolution simulation p 0.25, per channel p 0.5, zoom U(0.5, 1) per axis. */
+  lowResP?: number;
+  /** Gamma with inversion p 0.1, gamma p 0.3; γ ∈ (0.7, 1.5), statistics retained. */
+  gammaInvertP?: number;
+  gammaP?: number;
+  /** Mirror each axis with p 0.5. Default true. */
+  mirror?: boolean;
+}
+
+/** AugmentOptions for nnU-Net's pipeline (structured-cloneable, for the loader's worker). */
+export function nnunetAugment(o: { elasticProb?: number } & NnUNetAugmentOptions = {}): AugmentOptions {
+  const { elasticProb, ...rest } = o;
+  return { nnunet: rest, elasticProb: elasticProb ?? 0, flip: false, rotate: false, scale: 0, shift: 0 };
+}
+
+const mapImage = (p: Patch, f: (v: number, c: number) => number): Patch => {
+  const image = new Float32Array(p.image.length), C = p.channels;
+  for (let i = 0; i < image.length; i++) image[i] = f(p.image[i], i % C);
+  return { ...p, image };
+};
+
+/** Channel c of p's image as its own array [...shape]. */
+function channel(p: Patch, c: number): Float32Array {
+  const n = p.image.length / p.channels, out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = p.image[i * p.channels + c];
+  return out;
+}
+
+function setChannel(image: Float32Array, channels: number, c: number, v: Float32Array): void {
+  for (let i = 0; i < v.length; i++) image[i * channels + c] = v[i];
+}
+
+/**
+ * Rotation (angles in radians per axis: 2-D one angle, 3-D about axes 0, 1, 2 in that order) and scaling s about the
+ * patch centre: output voxel c samples the input at centre + s·R·(c − centre) (s < 1 zooms in).
+ */
+export function rotateScale(p: Patch, angles: number[], s: number): Patch {
+  const d = p.shape.length, n = prod(p.shape);
+  let R: number[][];
+  if (d === 2) {
+    const [a] = angles, c = Math.cos(a), si = Math.sin(a);
+    R = [[c, -si], [si, c]];
+  } else {
+    const rot = (ax: number, a: number) => {
+      const c = Math.cos(a), si = Math.sin(a), [i, j] = [0, 1, 2].filter((x) => x !== ax);
+      const m = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+      m[i][i] = c; m[i][j] = -si; m[j][i] = si; m[j][j] = c;
+      return m;
+    };
+    const mul = (A: number[][], B: number[][]) => A.map((r) => B[0].map((_, j) => r.reduce((t, v, k) => t + v * B[k][j], 0)));
+    R = mul(mul(rot(0, angles[0] ?? 0), rot(1, angles[1] ?? 0)), rot(2, angles[2] ?? 0));
+  }
+  const centre = p.shape.map((v) => (v - 1) / 2);
+  const field = p.shape.map(() => new Float32Array(n));
+  const c = new Array<number>(d).fill(0);
+  for (let o = 0; o < n; o++) {
+    let rem = o;
+    for (let a = d - 1; a >= 0; a--) { c[a] = rem % p.shape[a]; rem = (rem - c[a]) / p.shape[a]; }
+    for (let a = 0; a < d; a++) {
+      let src = centre[a];
+      for (let b = 0; b < d; b++) src += s * R[a][b] * (c[b] - centre[b]);
+      field[a][o] = src - c[a];
+    }
+  }
+  return warp(p, field);
+}
+
+/** 1-D Gaussian kernel of σ, truncated at 4σ (scipy's default), normalised. */
+function gaussKernel(sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(4 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let t = 0;
+  for (let i = -r; i <= r; i++) t += (k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)));
+  for (let i = 0; i < k.length; i++) k[i] /= t;
+  return k;
+}
+
+/** Separable Gaussian blur of one channel [...shape] with σ per axis (border clamped). */
+export function blurChannel(v: Float32Array, shape: number[], sigmas: number[]): Float32Array {
+  let cur = v;
+  shape.forEach((m, a) => {
+    const k = gaussKernel(sigmas[a]), r = (k.length - 1) / 2;
+    const inner = prod(shape.slice(a + 1)), outer = prod(shape.slice(0, a));
+    const out = new Float32Array(cur.length);
+    for (let o = 0; o < outer; o++) for (let x = 0; x < m; x++) for (let q = 0; q < inner; q++) {
+      let t = 0;
+      for (let j = -r; j <= r; j++) t += k[j + r] * cur[(o * m + Math.min(m - 1, Math.max(0, x + j))) * inner + q];
+      out[(o * m + x) * inner + q] = t;
+    }
+    cur = out;
+  });
+  return cur;
+}
+
+/** Contrast: per channel (x − mean)·f + mean, clipped to the channel's original [min, max]. */
+export function contrast(p: Patch, factors: number[]): Patch {
+  const image = new Float32Array(p.image.length), C = p.channels;
+  for (let c = 0; c < C; c++) {
+    const v = channel(p, c);
+    let mean = 0, lo = Infinity, hi = -Infinity;
+    for (const x of v) { mean += x; lo = Math.min(lo, x); hi = Math.max(hi, x); }
+    mean /= v.length;
+    setChannel(image, C, c, v.map((x) => Math.min(hi, Math.max(lo, (x - mean) * factors[c] + mean))));
+  }
+  return { ...p, image };
+}
+
+/** Low resolution: a channel down-sampled (nearest) to round(size·zoom) per axis and up-sampled back (linear). */
+export function lowResolution(v: Float32Array, shape: number[], zoom: number[]): Float32Array {
+  const small = shape.map((n, a) => Math.max(1, Math.round(n * zoom[a])));
+  return resampleGrid(resampleGrid(v, shape, 1, small, 'nearest'), small, 1, shape, 'linear');
+}
+
+/**
+ * Gamma with the statistics retained (batchgenerators' augment_gamma): x ← ((x − min)/(range + ε))^γ·(range + ε) + min,
+ * then the channel's mean and std restored; with `invert` on −x (and negated back).
+ */
+export function gammaChannel(v: Float32Array, gamma: number, invert: boolean): Float32Array {
+  const x = invert ? v.map((t) => -t) : Float32Array.from(v);
+  const n = x.length;
+  let mean = 0, lo = Infinity, hi = -Infinity;
+  for (const t of x) { mean += t; lo = Math.min(lo, t); hi = Math.max(hi, t); }
+  mean /= n;
+  let sd = 0;
+  for (const t of x) sd += (t - mean) ** 2;
+  sd = Math.sqrt(sd / n);
+  const range = hi - lo + 1e-7;
+  for (let i = 0; i < n; i++) x[i] = ((x[i] - lo) / range) ** gamma * range + lo;
+  let m2 = 0, s2 = 0;
+  for (const t of x) m2 += t;
+  m2 /= n;
+  for (const t of x) s2 += (t - m2) ** 2;
+  s2 = Math.sqrt(s2 / n);
+  for (let i = 0; i < n; i++) x[i] = (x[i] - m2) / (s2 + 1e-8) * sd + mean;
+  return invert ? x.map((t) => -t) : x;
+}
+
+/** γ as batchgenerators draws it from (lo, hi): half the time U(lo, 1), else U(1, hi). */
+const drawGamma = (rng: Rng, lo = 0.7, hi = 1.5) => (rng.next() < 0.5 && lo < 1 ? rng.uniform(lo, 1) : rng.uniform(Math.max(lo, 1), hi));
+
+/** nnU-Net v2's pipeline (see `NnUNetAugmentOptions`), every draw from `rng`. */
+export function augmentNnUNet(p: Patch, o: NnUNetAugmentOptions, rng: Rng, elasticProb = 0, elasticOpts: ElasticOptions = {}): Patch {
+  let q = p;
+  const d = p.shape.length, C = p.channels;
+  const rotate = rng.next() < (o.rotationP ?? 0.2), scale = rng.next() < (o.scalingP ?? 0.2);
+  if (rotate || scale) {
+    const max = ((o.rotationDeg ?? 30) * Math.PI) / 180;
+    const angles = rotate ? Array.from({ length: d === 2 ? 1 : 3 }, () => rng.uniform(-max, max)) : new Array(d === 2 ? 1 : 3).fill(0);
+    const [s0, s1] = o.scaling ?? [0.7, 1.4];
+    q = rotateScale(q, angles, scale ? rng.uniform(s0, s1) : 1);
+  }
+  if (elasticProb > 0 && rng.next() < elasticProb) q = elastic(q, elasticOpts, rng);
+  if (rng.next() < (o.noiseP ?? 0.1)) {
+    const sigma = Math.sqrt(rng.uniform(0, o.noiseVariance ?? 0.1));
+    q = mapImage(q, (v) => v + sigma * rng.normal());
+  }
+  if (rng.next() < (o.blurP ?? 0.2)) {
+    const image = Float32Array.from(q.image);
+    for (let c = 0; c < C; c++) {
+      if (rng.next() >= 0.5) continue;
+      setChannel(image, C, c, blurChannel(channel(q, c), q.shape, q.shape.map(() => rng.uniform(0.5, 1))));
+    }
+    q = { ...q, image };
+  }
+  if (rng.next() < (o.brightnessP ?? 0.15)) {
+    const f = Array.from({ length: C }, () => rng.uniform(0.75, 1.25));
+    q = mapImage(q, (v, c) => v * f[c]);
+  }
+  if (rng.next() < (o.contrastP ?? 0.15)) q = contrast(q, Array.from({ length: C }, () => rng.uniform(0.75, 1.25)));
+  if (rng.next() < (o.lowResP ?? 0.25)) {
+    const image = Float32Array.from(q.image);
+    for (let c = 0; c < C; c++) {
+      if (rng.next() >= 0.5) continue;
+      setChannel(image, C, c, lowResolution(channel(q, c), q.shape, q.shape.map(() => rng.uniform(0.5, 1))));
+    }
+    q = { ...q, image };
+  }
+  for (const [pp, invert] of [[o.gammaInvertP ?? 0.1, true], [o.gammaP ?? 0.3, false]] as const) {
+    if (rng.next() >= pp) continue;
+    const image = Float32Array.from(q.image);
+    for (let c = 0; c < C; c++) setChannel(image, C, c, gammaChannel(channel(q, c), drawGamma(rng), invert));
+    q = { ...q, image };
+  }
+  if (o.mirror ?? true) for (let a = 0; a < d; a++) if (rng.next() < 0.5) q = flip(q, a);
   return q;
 }

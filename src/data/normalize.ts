@@ -69,3 +69,55 @@ export function normalize(data: Float32Array, channels: number, mode: NormalizeM
     default: throw new Error(`normalize: unknown mode '${mode as string}'; valid: zscore, minmax, percentile`);
   }
 }
+
+/**
+ * One channel's normalisation from an nnU-Net-style plan (plans.json `normalization[c]`):
+ *  - 'ct': clip to [lower, upper] (the foreground 0.5 / 99.5 percentiles), then (x − mean) / std with the dataset's
+ *    foreground statistics (nnU-Net's CTNormalization);
+ *  - 'zscore': per image (x − mean) / std; with `useMask` the statistics come from the nonzero mask (voxels where any
+ *    channel is ≠ 0) and voxels outside it are set to 0 (nnU-Net's ZScoreNormalization with use_mask_for_norm).
+ */
+export interface ChannelNorm {
+  scheme: 'zscore' | 'ct';
+  useMask: boolean;
+  ct?: { mean: number; std: number; lower: number; upper: number };
+}
+
+/** What a run records and prediction repeats: a per-image mode, none, or one plan normalisation per channel. */
+export type Normalization = NormalizeMode | 'none' | ChannelNorm[];
+
+/** Per channel by the plan's schemes (see `ChannelNorm`). Returns a new array. */
+export function normalizeChannels(data: Float32Array, channels: number, norms: readonly ChannelNorm[]): Float32Array {
+  if (norms.length !== channels) throw new Error(`plan normalisation lists ${norms.length} channel(s); the image has ${channels}`);
+  const n = data.length / channels;
+  const out = new Float32Array(data.length);
+  let mask: Uint8Array | undefined;
+  if (norms.some((c) => c.scheme === 'zscore' && c.useMask)) {
+    mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) if (data[i * channels + c] !== 0) { mask[i] = 1; break; }
+  }
+  norms.forEach((cn, c) => {
+    if (cn.scheme === 'ct') {
+      if (!cn.ct) throw new Error(`plan normalisation of channel ${c}: scheme 'ct' needs ct: { mean, std, lower, upper }`);
+      const { mean, std, lower, upper } = cn.ct;
+      const inv = 1 / Math.max(std, 1e-8);
+      for (let i = 0; i < n; i++) out[i * channels + c] = (Math.min(upper, Math.max(lower, data[i * channels + c])) - mean) * inv;
+      return;
+    }
+    const m = cn.useMask ? mask! : undefined;
+    let s = 0, cnt = 0;
+    for (let i = 0; i < n; i++) if (!m || m[i]) { s += data[i * channels + c]; cnt++; }
+    const mean = cnt ? s / cnt : 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) if (!m || m[i]) { const d = data[i * channels + c] - mean; s2 += d * d; }
+    const inv = 1 / Math.max(Math.sqrt(cnt ? s2 / cnt : 0), 1e-8);
+    for (let i = 0; i < n; i++) out[i * channels + c] = !m || m[i] ? (data[i * channels + c] - mean) * inv : 0;
+  });
+  return out;
+}
+
+/** Applies a recorded normalisation (a mode, 'none', or a plan's per-channel list). Returns a new array unless 'none'. */
+export function applyNormalization(data: Float32Array, channels: number, n: Normalization | undefined): Float32Array {
+  if (n === undefined || n === 'none') return data;
+  return Array.isArray(n) ? normalizeChannels(data, channels, n) : normalize(data, channels, n);
+}

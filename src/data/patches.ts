@@ -21,6 +21,8 @@ export interface PatchOptions {
   pad?: boolean;
   /** The file the data came from, for errors. */
   source?: string;
+  /** Force (true) or forbid (false) the foreground placement instead of drawing it with `foregroundFraction`. */
+  force?: boolean;
 }
 
 const prod = (a: number[]) => a.reduce((x, y) => x * y, 1);
@@ -59,7 +61,8 @@ export function randomPatch(src: Patch, opts: PatchOptions, rng: Rng): Patch {
     }
   }
   const frac = opts.foregroundFraction ?? 0.33;
-  const force = rng.next() < frac;
+  const draw = rng.next() < frac;
+  const force = opts.force ?? draw;
   let centre: number[] | undefined;
   if (force) {
     let count = 0;

@@ -8,6 +8,12 @@ export interface BatchConfig {
   batchSize: number;
   patch: PatchOptions;
   augment?: AugmentOptions;
+  /**
+   * nnU-Net's foreground oversampling: the last round(B·f) items of every batch are centred on a random foreground
+   * voxel (label > 0) and the others placed uniformly (items b ≥ round(B·(1 − f))), instead of each item drawing
+   * with `patch.foregroundFraction`. Default none.
+   */
+  foregroundPerBatch?: number;
 }
 
 /** A batch: x is [B, ...patch, C], y is [B, ...patch]; `shape` is x's shape. */
@@ -30,7 +36,8 @@ export function sampleBatch(sources: Patch[], cfg: BatchConfig, rng: Rng, names?
   const items: Patch[] = [];
   for (let b = 0; b < cfg.batchSize; b++) {
     const k = rng.int(sources.length);
-    const p = randomPatch(sources[k], { ...cfg.patch, source: names?.[k] ?? cfg.patch.source }, rng);
+    const force = cfg.foregroundPerBatch === undefined ? undefined : b >= Math.round(cfg.batchSize * (1 - cfg.foregroundPerBatch));
+    const p = randomPatch(sources[k], { ...cfg.patch, source: names?.[k] ?? cfg.patch.source, force }, rng);
     items.push(cfg.augment ? augment(p, cfg.augment, rng) : p);
   }
   const vox = items[0].label.length, C = items[0].channels;

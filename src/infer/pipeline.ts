@@ -6,7 +6,7 @@
  */
 import type { Volume } from '../io/volume.js';
 import type { SegmentationNet } from '../models/types.js';
-import { normalize, type NormalizeMode } from '../data/normalize.js';
+import { applyNormalization, type Normalization } from '../data/normalize.js';
 import { slidingWindowVolume, type SlidingWindowOptions, type ProbabilityMap } from './sliding-window.js';
 import { resampledShape, resampleGrid, resampleVolume } from './resample.js';
 import { postprocess } from './postprocess.js';
@@ -16,7 +16,7 @@ export interface TrainingConventions {
   /** The training patch: the default window of padded networks. */
   patch?: number[];
   /** Per-image intensity normalisation. Default none. */
-  normalize?: NormalizeMode | 'none';
+  normalize?: Normalization;
   /** The training images' median voxel spacing (3-D): volumes are resampled to it. */
   spacing?: number[];
 }
@@ -48,7 +48,7 @@ export function predictionGrid(v: Pick<Volume, 'shape' | 'spacing'>, conv: Train
 
 /** Class indices on the input's grid and the probabilities they came from. */
 export async function segmentVolume(model: Pick<SegmentationNet, 'geometry' | 'forward'>, v: Volume, conv: TrainingConventions, o: SegmentOptions = {}): Promise<{ classes: Int32Array; probs: ProbabilityMap }> {
-  const prepared: Volume = { ...v, data: conv.normalize && conv.normalize !== 'none' ? normalize(Float32Array.from(v.data), v.channels, conv.normalize) : v.data };
+  const prepared: Volume = { ...v, data: conv.normalize && conv.normalize !== 'none' ? applyNormalization(Float32Array.from(v.data), v.channels, conv.normalize) : v.data };
   const resample = resamples(v, conv, o.resample ?? true);
   const grid = resample ? resampleVolume(prepared, { spacing: conv.spacing! }) : prepared;
   let probs = await slidingWindowVolume(model, grid, { ...o, window: defaultWindow(model, conv, o.window as number[] | undefined) });

@@ -11,6 +11,7 @@ import { attentionUNet } from './attention-unet/index.js';
 import { unetpp } from './unetpp/index.js';
 import { unetr } from './unetr/index.js';
 import { transunet } from './transunet/index.js';
+import { nnunet } from './nnunet/index.js';
 
 // One line per architecture.
 export const architectures = new Registry<Architecture<object>>('architecture')
@@ -18,7 +19,8 @@ export const architectures = new Registry<Architecture<object>>('architecture')
   .register(attentionUNet.name, attentionUNet as Architecture<object>)
   .register(unetpp.name, unetpp as Architecture<object>)
   .register(unetr.name, unetr as Architecture<object>)
-  .register(transunet.name, transunet as Architecture<object>);
+  .register(transunet.name, transunet as Architecture<object>)
+  .register(nnunet.name, nnunet as Architecture<object>);
 
 /** Every preset of every architecture, by name. */
 export const presets = new Registry<Preset>('preset');

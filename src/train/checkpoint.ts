@@ -8,7 +8,14 @@ import { tf, type Tensor } from '../core/tf.js';
 import type { TrainableNet } from '../models/types.js';
 import { stateDict, loadStateDict } from '../io/weights.js';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
-import type { Adam } from './adam.js';
+import type { Tensor as T, Variable as V } from '../core/tf.js';
+
+/** What a checkpoint keeps of an optimiser (Adam's moments, SGD's momentum buffers) and its step count. */
+export interface CheckpointedOptimizer {
+  t: number;
+  stateTensors(named: [string, V][]): Map<string, T>;
+  loadState(named: [string, V][], state: Map<string, T>, t: number): void;
+}
 
 export interface CheckpointMeta {
   /** Iterations done. */
@@ -47,7 +54,7 @@ export function memoryCheckpoints(): CheckpointStore {
 }
 
 /** The checkpoint's bytes: weights, the optimiser's moments and `meta`. */
-export async function encodeCheckpoint(model: TrainableNet, opt: Adam, meta: CheckpointMeta): Promise<Uint8Array> {
+export async function encodeCheckpoint(model: TrainableNet, opt: CheckpointedOptimizer, meta: CheckpointMeta): Promise<Uint8Array> {
   const tensors = await stateDict(model);
   for (const [k, t] of opt.stateTensors(model.namedParameters())) {
     tensors.set(`optim.${k}`, { dtype: 'F32', shape: [...t.shape], data: (await t.data()) as Float32Array } as SafeTensor);
@@ -56,7 +63,7 @@ export async function encodeCheckpoint(model: TrainableNet, opt: Adam, meta: Che
 }
 
 /** Loads checkpoint bytes (named `path` in errors) into `model` and `opt`; returns its metadata. */
-export function decodeCheckpoint(bytes: Uint8Array, path: string, model: TrainableNet, opt: Adam): CheckpointMeta {
+export function decodeCheckpoint(bytes: Uint8Array, path: string, model: TrainableNet, opt: CheckpointedOptimizer): CheckpointMeta {
   const file = readSafetensors(bytes, path);
   if (file.metadata.format !== 'unet-ts-checkpoint') throw new Error(`${path}: not a unet-ts checkpoint (metadata format '${file.metadata.format}')`);
   const weights = new Map([...file.tensors].filter(([k]) => !k.startsWith('optim.')));

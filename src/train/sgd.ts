@@ -47,6 +47,27 @@ export class Sgd {
     });
   }
 
+  /** The momentum buffers by parameter name (`<name>.b`), for checkpoints. */
+  stateTensors(named: [string, Variable][]): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [n, p] of named) {
+      const b = this.buffers.get(p);
+      if (b) out.set(`${n}.b`, b);
+    }
+    return out;
+  }
+
+  /** Restores buffers saved by `stateTensors` (values copied) and the step count. */
+  loadState(named: [string, Variable][], state: Map<string, Tensor>, t: number): void {
+    this.t = t;
+    for (const [n, p] of named) {
+      const b = state.get(`${n}.b`);
+      if (!b) continue;
+      this.buffers.get(p)?.dispose();
+      this.buffers.set(p, tf.variable(tf.clone(b), false));
+    }
+  }
+
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
     this.buffers.clear();

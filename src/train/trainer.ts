@@ -8,7 +8,8 @@ import { Adam } from './adam.js';
 import { scheduledLr, type ScheduleOptions } from './schedule.js';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointMeta, type CheckpointStore } from './checkpoint.js';
 import type { Rng } from '../core/rng.js';
-import { trainStep, type StepLoss } from './step.js';
+import { trainStep, type StepLoss, type StepOptions } from './step.js';
+import { Sgd, type SgdOptions } from './sgd.js';
 import { TRAIN_DEFAULTS } from './defaults.js';
 
 /** A training batch, channels-last. */
@@ -82,6 +83,10 @@ export interface TrainOptions {
   config?: Record<string, unknown>;
   /** Called after every iteration and after each validation. */
   onLog?: (rec: LogRecord) => void;
+  /** The optimiser: Adam (default) or SGD with these options (nnU-Net: Nesterov, momentum 0.99, weight decay 3e-5). */
+  sgd?: SgdOptions;
+  /** Deep-supervision head weights and gradient clipping (`trainStep`). Default none. */
+  step?: StepOptions;
 }
 
 export interface LogRecord {
@@ -104,7 +109,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const schedule = o.schedule ?? { name: TRAIN_DEFAULTS.schedule };
   const named = o.model.namedParameters();
   const params = named.map(([, v]) => v);
-  const opt = new Adam({ lr: lr0 });
+  const opt = o.sgd ? new Sgd({ ...o.sgd, lr: lr0 }) : new Adam({ lr: lr0 });
   let step = 0;
   let best = { score: -Infinity, step: 0 };
   let before = 0; // seconds spent by the run before a resume
@@ -131,7 +136,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const b = await o.data.next();
     const lr = scheduledLr(lr0, step, total, schedule, budgetS ? Math.max(step / total, elapsed() / budgetS) : undefined);
     const x = tf.tensor(b.x, b.xShape), y = tf.tensor(b.y, b.yShape), w = b.w ? tf.tensor(b.w, b.yShape) : undefined;
-    const value = trainStep(o.model, opt, o.loss, { x, y, w }, lr, params);
+    const value = trainStep(o.model, opt, o.loss, { x, y, w }, lr, params, o.step);
     const loss = (await value.data())[0];
     tf.dispose([x, y, ...(w ? [w] : []), value]);
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at iteration ${step + 1} (lower the learning rate ${lr0})`);
