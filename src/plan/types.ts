@@ -2,6 +2,7 @@
  * Dataset fingerprints and plans (nnU-Net v2's `dataset_fingerprint.json` and `nnUNetPlans.json`, in unet-ts's axis
  * order: every per-axis list follows `Volume.shape`, [D, H, W] for volumes and [H, W] for images).
  */
+import type { ChannelNorm } from '../data/normalize.js';
 
 /** Foreground intensity statistics of one channel (voxels with label > 0, sampled). */
 export interface IntensityStats {
@@ -34,13 +35,11 @@ export interface Fingerprint {
   seed: number;
 }
 
-export interface ChannelNormalization {
-  /** 'ct': clip to [lower, upper] (foreground 0.5 / 99.5 percentiles), then (x − mean) / std with foreground mean and std; 'zscore': per image. */
-  scheme: 'zscore' | 'ct';
-  /** Normalise inside the nonzero mask only, outside set to 0 (when cropping removed ≥ 25% of the median image). */
-  useMask: boolean;
-  ct?: { mean: number; std: number; lower: number; upper: number };
-}
+/**
+ * Per channel: 'ct' clips to [lower, upper] (foreground 0.5 / 99.5 percentiles), then (x − mean) / std with the
+ * foreground mean and std; 'zscore' is per image, inside the nonzero mask only when `useMask` (outside set to 0).
+ */
+export type ChannelNormalization = ChannelNorm;
 
 /** The `nnunet` architecture's options (nnU-Net v2's PlainConvUNet). */
 export interface NnunetNetworkOptions {
@@ -66,8 +65,8 @@ export interface PlanConfiguration {
   batch: number;
   normalization: ChannelNormalization[];
   network: { arch: 'nnunet'; options: NnunetNetworkOptions };
-  /** nnU-Net's feature-map estimate of one sample at this patch (compute_conv_feature_map_size). */
-  featureMapEstimate: number;
+  /** nnU-Net's feature-map estimate of one sample at this patch (compute_conv_feature_map_size); the planner writes it. */
+  featureMapEstimate?: number;
   /** Every decision with its rule and numbers. */
   explanation: string[];
 }

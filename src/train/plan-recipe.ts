@@ -4,32 +4,18 @@
  * momentum 0.99 weight decay 3e-5, poly 0.9, gradient clipping at global norm 12, Dice + CE, deep-supervision weights
  * 1/2^i with the lowest head 0, one third of each batch centred on foreground) and its 5-fold cross-validation.
  *
- * `PlanConfiguration` mirrors what the planner (src/plan/) writes; it is defined here so that training does not depend
- * on the planner's code.
+ * `PlanConfiguration` is the planner's type (src/plan/types.ts); training reads it from the file and checks it here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../core/rng.js';
-import type { ChannelNorm } from '../data/normalize.js';
+import type { PlanConfiguration } from '../plan/types.js';
 import type { NetSpec } from '../models/types.js';
 import { resolveSpec } from '../models/registry.js';
 
 export type PlanConfigName = '2d' | '3d_fullres' | '3d_lowres';
 
-export interface PlanConfiguration {
-  spatialDims: 2 | 3;
-  /** Target spacing in Volume.shape axis order. */
-  spacing: number[];
-  medianShape: number[];
-  patch: number[];
-  batch: number;
-  normalization: ChannelNorm[];
-  network: {
-    arch: 'nnunet';
-    options: { spatialDims: 2 | 3; inChannels: number; classes: number; features: number[]; kernels: number[][]; strides: number[][]; convsPerStage: number; deepSupervision: boolean };
-  };
-  explanation: string[];
-}
+export type { PlanConfiguration };
 
 export interface PlansFile {
   format: 'unet-ts-plans';
