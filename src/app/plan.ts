@@ -50,11 +50,13 @@ export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerpr
 
 export async function planRun(o: PlanRunOptions): Promise<Plans & { explanation: string[] }> {
   if (o.memoryGB !== undefined && !(o.memoryGB > 0)) throw new Error(`--memory ${o.memoryGB} — rule: a positive number of GB`);
+  // The existing --out is read (and a non-plans file refused) before any case is: options first, then the work.
+  const existing = o.out ? await readExisting(o.out) : undefined;
   const f = await fingerprintRun({ ...o, out: undefined });
   const p = plan(f, { memoryGB: o.memoryGB });
   if (o.out) {
     const { explanation: _, ...plans } = p;
-    const merged = mergeExisting(plans, await readExisting(o.out), p.explanation);
+    const merged = mergeExisting(plans, existing, p.explanation);
     await writeFileAtomic(o.out, JSON.stringify(merged, null, 1) + '\n');
   }
   return p;

@@ -1,0 +1,35 @@
+/** `unet plan`'s options before its work, and --explain with --json. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../core/testing.js';
+
+const unet = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), ...args], { encoding: 'utf8' });
+const hippo = join(repoRoot, 'data', 'hippocampus');
+
+test('unet plan: a bad --out or --memory is refused before any case is read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unet-plan-'));
+  writeFileSync(join(dir, 'x.json'), '[]');
+  // --labels 0,1 would fail on hippocampus_004's label 2: the --out refusal comes first, so no case was read.
+  const r = unet(['plan', '--data', hippo, '--labels', '0,1', '--out', join(dir, 'x.json')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /x\.json: exists and is not a unet-ts plans file/);
+  assert.doesNotMatch(r.stderr, /hippocampus_004/);
+  assert.equal(readFileSync(join(dir, 'x.json'), 'utf8'), '[]');
+  const m = unet(['plan', '--data', hippo, '--memory', '0GB', '--out', join(dir, 'y.json')]);
+  assert.match(m.stderr, /--memory '0GB'.*rule: a positive amount/);
+});
+
+test('unet plan --json --explain: the plans on stdout, every decision on stderr', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'unet-plan-')), 'plans.json');
+  const r = unet(['plan', '--data', hippo, '--out', out, '--json', '--explain']);
+  assert.equal(r.status, 0, r.stderr);
+  const p = JSON.parse(r.stdout);
+  assert.deepEqual(p.configurations['3d_fullres'].patch, [40, 56, 40]);
+  assert.match(r.stderr, /^3d_fullres: patch 40×56×40/m);
+  assert.match(r.stderr, /target spacing: per-axis median/);
+  assert.equal(unet(['plan', '--data', hippo, '--out', out, '--json']).stderr, '');
+});
