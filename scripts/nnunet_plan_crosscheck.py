@@ -67,7 +67,7 @@ def target_spacing(sp, sh):
 def plan(sp, sh, classes, n):
     target = target_spacing(sp, sh)
     tf = [int(np.argmax(target))] + [i for i in range(3) if i != int(np.argmax(target))]
-    new = [np.round(np.array(s) * np.array(p) / target).astype(int) for p, s in zip(sp, sh)]  # compute_new_shape
+    new = [np.array([int(round(i / j * k)) for i, j, k in zip(p, target, s)]) for p, s in zip(sp, sh)]  # compute_new_shape
     med = np.median(new, 0)[tf]; tt = target[tf]
     approx = float(np.prod(med) * n)
     out = {'transpose': tf, 'target': tt.tolist(), 'median': med.tolist()}
