@@ -102,13 +102,4 @@ export function mergeExisting(plans: Plans, old: Record<string, unknown> | undef
   return out;
 }
 
-/** The readable plan: each configuration's patch, batch, spacing and stages, then every decision. */
-export function planText(p: Plans & { explanation: string[] }): string {
-  const lines: string[] = [];
-  for (const [name, c] of Object.entries(p.configurations)) {
-    const o = c!.network.options;
-    lines.push(`${name}: patch ${c!.patch.join('×')}, batch ${c!.batch}, spacing ${c!.spacing.map((s) => +s.toFixed(4)).join('×')}, ${o.features.length} stages (features ${o.features.join('/')}), normalisation ${c!.normalization.map((n) => n.scheme + (n.useMask ? ' (mask)' : '')).join(', ')}`);
-  }
-  lines.push('', 'why:', ...p.explanation.map((l) => `  ${l}`));
-  return lines.join('\n');
-}
+export { planText } from '../plan/explain.js';

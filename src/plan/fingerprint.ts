@@ -12,7 +12,7 @@
 import { Rng } from '../core/rng.js';
 import type { Volume } from '../io/volume.js';
 import type { Fingerprint, IntensityStats } from './types.js';
-import { percentile } from './planner.js';
+import { percentile } from './spacing.js';
 
 export interface FingerprintOptions {
   /** Channel names (one per image channel); 'CT' selects CT normalisation. Default 'image' for every channel. */
