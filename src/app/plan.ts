@@ -34,9 +34,20 @@ export function parseMemory(text: string): number {
   return gb;
 }
 
+/**
+ * Refuses, before any case is read, a dataset whose file kinds already mix dimensionalities: NIfTI volumes beside
+ * plain images (PNG, JPEG, BMP, GIF). TIFF may be either; the fingerprint checks every case as it reads it.
+ */
+export function mixedKinds(images: readonly string[]): void {
+  const volume = images.find((f) => /\.nii(\.gz)?$/i.test(f));
+  const image = images.find((f) => /\.(png|jpe?g|bmp|gif)$/i.test(f));
+  if (volume && image) throw new Error(`${image}: a 2-D image, but ${volume} is a NIfTI volume — rule: one dimensionality per dataset`);
+}
+
 export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerprint> {
   const src = await nodeFileSource();
   const pairs = await datasetPairs(o.data, src, o.labelsDir);
+  mixedKinds(pairs.map((p) => p.image));
   const b = new FingerprintBuilder(o);
   for (const p of pairs) {
     const image = readVolume(new Uint8Array(await readFile(p.image)), p.image, o.limits);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../core/testing.js';
+import { mixedKinds } from '../app/plan.js';
 
 const unet = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), ...args], { encoding: 'utf8' });
 const hippo = join(repoRoot, 'data', 'hippocampus');
@@ -32,4 +33,10 @@ test('unet plan --json --explain: the plans on stdout, every decision on stderr'
   assert.match(r.stderr, /^3d_fullres: patch 40×56×40/m);
   assert.match(r.stderr, /target spacing: per-axis median/);
   assert.equal(unet(['plan', '--data', hippo, '--out', out, '--json']).stderr, '');
+});
+
+test('a dataset mixing NIfTI volumes and PNG images is refused before any case is read', () => {
+  assert.throws(() => mixedKinds(['d/images/a.nii.gz', 'd/images/b.png']), /^Error: d\/images\/b\.png: a 2-D image, but d\/images\/a\.nii\.gz is a NIfTI volume — rule: one dimensionality per dataset$/);
+  mixedKinds(['a.png', 'b.tif', 'c.PNG']);
+  mixedKinds(['a.nii', 'b.nii.gz', 'c.tiff']);
 });
