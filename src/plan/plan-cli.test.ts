@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../core/testing.js';
+import { noSharedData, repoRoot } from '../core/testing.js';
 import { mixedKinds } from '../app/plan.js';
 
 const unet = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), ...args], { encoding: 'utf8' });
@@ -39,4 +39,16 @@ test('a dataset mixing NIfTI volumes and PNG images is refused before any case i
   assert.throws(() => mixedKinds(['d/images/a.nii.gz', 'd/images/b.png']), /^Error: d\/images\/b\.png: a 2-D image, but d\/images\/a\.nii\.gz is a NIfTI volume — rule: one dimensionality per dataset$/);
   mixedKinds(['a.png', 'b.tif', 'c.PNG']);
   mixedKinds(['a.nii', 'b.nii.gz', 'c.tiff']);
+});
+
+test('unet plan on ../shared MSD hippocampus (21 cases): nnU-Net\'s 40×56×40 network, batches capped by the 5% rule', { skip: noSharedData }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'unet-plan-')), 'plans.json');
+  const r = unet(['plan', '--data', join(repoRoot, '..', 'shared', 'data', 'msd-hippocampus'), '--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const p = JSON.parse(readFileSync(out, 'utf8'));
+  const full = p.configurations['3d_fullres'], d2 = p.configurations['2d'];
+  assert.deepEqual([Object.keys(p.configurations).sort(), p.labels, p.fingerprint.cases.length], [['2d', '3d_fullres'], [0, 1, 2], 21]);
+  assert.deepEqual([full.spacing, full.medianShape, full.patch, full.batch, full.network.options.features], [[1, 1, 1], [35, 51, 35], [40, 56, 40], 2, [32, 64, 128, 256]]);
+  assert.deepEqual([d2.patch, d2.batch], [[56, 40], 29]); // memory allows 1565; 5% of 21 × 35·51·35 voxels / 56·40 = 29
+  assert.deepEqual(full.normalization, [{ scheme: 'zscore', useMask: false }]);
 });
