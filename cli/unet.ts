@@ -287,12 +287,18 @@ program.command('plan')
   .option('--labels-dir <sub>', "the labels' sub-folder of --data (DSB-2018: masks)", 'labels')
   .option('--label-map <map>', 'label value → class, e.g. 0:0,255:1 (ISBI: 255 = cell = class 1)')
   .option('--max-voxels <n>', MAX_VOXELS_HELP, maxVoxelsArg)
-  .option('--json', 'print the plans as JSON')
+  .option('--json', 'print the plans as JSON (stdout) instead of the readable summary')
+  .option('--explain', 'print every decision with its rule and numbers (the default without --json; with --json, on stderr)')
   .action(async (o) => {
     const p = await planRun({ data: o.data, out: o.out, memoryGB: o.memory, channelNames: o.channelNames, labels: o.labels, labelsDir: o.labelsDir, labelMap: o.labelMap ? parseLabelMap(o.labelMap) : undefined, limits: { maxVoxels: o.maxVoxels } });
-    console.log(o.json ? JSON.stringify(p) : `${planText(p)}
+    if (o.json) {
+      console.log(JSON.stringify(p));
+      if (o.explain) console.error(planText(p));
+    } else {
+      console.log(`${planText(p)}
 
 plans written to ${o.out}`);
+    }
   });
 
 program.command('find-best')

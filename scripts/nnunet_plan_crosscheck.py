@@ -67,7 +67,7 @@ def target_spacing(sp, sh):
 def plan(sp, sh, classes, n):
     target = target_spacing(sp, sh)
     tf = [int(np.argmax(target))] + [i for i in range(3) if i != int(np.argmax(target))]
-    new = [np.round(np.array(s) * np.array(p) / target).astype(int) for p, s in zip(sp, sh)]  # compute_new_shape
+    new = [np.array([int(round(i / j * k)) for i, j, k in zip(p, target, s)]) for p, s in zip(sp, sh)]  # compute_new_shape
     med = np.median(new, 0)[tf]; tt = target[tf]
     approx = float(np.prod(med) * n)
     out = {'transpose': tf, 'target': tt.tolist(), 'median': med.tolist()}
@@ -86,15 +86,51 @@ def plan(sp, sh, classes, n):
     out['2d'] = cfg(tt[1:], med[1:], approx, classes)
     return out
 
+def in_data_order(f):
+    """nnU-Net's plan of a unet-ts fingerprint, its 3-D configurations transposed back to the data's axis order; the
+    2d configuration only when nnU-Net slices along axis 0 (as unet-ts always does)."""
+    sp, sh = f['spacings'], f['shapesAfterCrop']
+    if f['spatialDims'] == 2:  # nnU-Net: 1 x H x W with spacing 999 on the pseudo-axis
+        sp = [[999] + s for s in sp]; sh = [[1] + s for s in sh]
+    r = plan(sp, sh, len(f['labels']), len(sp))
+    tf = r['transpose']; inv = [tf.index(i) for i in range(3)]
+    out = {}
+    for k in ('3d_fullres', '3d_lowres'):
+        v = r.get(k)
+        if v is not None:
+            out[k] = dict(patch=[v['patch'][i] for i in inv], batch=v['batch'], est=v['est'],
+                          strides=[[s[i] for i in inv] for s in v['strides']], kernels=[[s[i] for i in inv] for s in v['kernels']])
+    if tf[0] == 0:
+        out['2d'] = {k: r['2d'][k] for k in ('patch', 'batch', 'est', 'strides', 'kernels')}
+    return out
+
+
+def random_fingerprints(count, seed):
+    """Varied fingerprints (2-D and 3-D, anisotropic or not, 2…5 labels) in unet-ts's format."""
+    import random
+    rnd = random.Random(seed)
+    fps = []
+    for k in range(count):
+        d = 3 if k % 4 else 2
+        n = rnd.choice([3, 8, 20, 40])
+        base = [rnd.choice([0.5, 0.7, 0.8, 1, 1, 1.5, 2, 3, 5, 7]) for _ in range(d)]
+        shp = [rnd.choice([16, 30, 36, 50, 80, 128, 200, 256, 320, 512]) for _ in range(d)]
+        fps.append(dict(spatialDims=d, cases=[f'c{i}' for i in range(n)],
+                        spacings=[[round(b * rnd.choice([1, 1, 1, 0.9, 1.2]), 4) for b in base] for _ in range(n)],
+                        shapesAfterCrop=[[max(4, int(s * rnd.uniform(0.7, 1.3))) for s in shp] for _ in range(n)],
+                        labels=list(range(rnd.choice([2, 3, 5])))))
+    return fps
+
+
 if __name__ == '__main__':
     which = sys.argv[2]
     if which == 'hippo':
         print(json.dumps(plan([[1, 1, 1]] * 260, [[36, 50, 35]] * 260, 3, 260)))
     elif which == 'aniso':
         print(json.dumps(plan([[5, .8, .8]] * 40, [[80, 512, 512]] * 40, 3, 40)))
+    elif which == 'fixture':  # fixtures/nnunet-plans.json: random fingerprints and nnU-Net's plans of them
+        fps = random_fingerprints(int(sys.argv[3]) if len(sys.argv) > 3 else 120, 13)
+        print(json.dumps({'source': 'scripts/nnunet_plan_crosscheck.py fixture (nnunetv2 network_topology.py @ 0e495086)',
+                          'cases': [dict(fingerprint=f, nnunet=in_data_order(f)) for f in fps]}, separators=(',', ':')))
     else:
-        f = json.load(open(which))
-        sp, sh = f['spacings'], f['shapesAfterCrop']; n = len(sp); c = len(f['labels'])
-        if f['spatialDims'] == 2:  # nnU-Net: 1 x H x W with spacing 999 on the pseudo-axis
-            sp = [[999] + s for s in sp]; sh = [[1] + s for s in sh]
-        print(json.dumps(plan(sp, sh, c, n)))
+        print(json.dumps(in_data_order(json.load(open(which)))))

@@ -34,3 +34,9 @@ export { scheduledLr, type ScheduleName, type ScheduleOptions } from './train/sc
 export { Adam, type AdamOptions } from './train/adam.js';
 export { sampleBatch, type BatchConfig } from './data/sampler.js';
 export { cropPatch, type Patch } from './data/patches.js';
+// Self-configuration, browser-safe: nnU-Net v2's fingerprint (one case at a time) and planner, and the plans format.
+export { FingerprintBuilder, nonzeroBox, type FingerprintOptions } from './plan/fingerprint.js';
+export { plan, planConfiguration, NNUNET, type PlanOptions } from './plan/planner.js';
+export { poolAndConvProps, featureMapSize, padShape } from './plan/topology.js';
+export { planText } from './plan/explain.js';
+export type { Plans, PlanConfiguration, Fingerprint, IntensityStats, ChannelNormalization, NnunetNetworkOptions } from './plan/types.js';

@@ -34,9 +34,20 @@ export function parseMemory(text: string): number {
   return gb;
 }
 
+/**
+ * Refuses, before any case is read, a dataset whose file kinds already mix dimensionalities: NIfTI volumes beside
+ * plain images (PNG, JPEG, BMP, GIF). TIFF may be either; the fingerprint checks every case as it reads it.
+ */
+export function mixedKinds(images: readonly string[]): void {
+  const volume = images.find((f) => /\.nii(\.gz)?$/i.test(f));
+  const image = images.find((f) => /\.(png|jpe?g|bmp|gif)$/i.test(f));
+  if (volume && image) throw new Error(`${image}: a 2-D image, but ${volume} is a NIfTI volume — rule: one dimensionality per dataset`);
+}
+
 export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerprint> {
   const src = await nodeFileSource();
   const pairs = await datasetPairs(o.data, src, o.labelsDir);
+  mixedKinds(pairs.map((p) => p.image));
   const b = new FingerprintBuilder(o);
   for (const p of pairs) {
     const image = readVolume(new Uint8Array(await readFile(p.image)), p.image, o.limits);
@@ -50,11 +61,13 @@ export async function fingerprintRun(o: FingerprintRunOptions): Promise<Fingerpr
 
 export async function planRun(o: PlanRunOptions): Promise<Plans & { explanation: string[] }> {
   if (o.memoryGB !== undefined && !(o.memoryGB > 0)) throw new Error(`--memory ${o.memoryGB} — rule: a positive number of GB`);
+  // The existing --out is read (and a non-plans file refused) before any case is: options first, then the work.
+  const existing = o.out ? await readExisting(o.out) : undefined;
   const f = await fingerprintRun({ ...o, out: undefined });
   const p = plan(f, { memoryGB: o.memoryGB });
   if (o.out) {
     const { explanation: _, ...plans } = p;
-    const merged = mergeExisting(plans, await readExisting(o.out), p.explanation);
+    const merged = mergeExisting(plans, existing, p.explanation);
     await writeFileAtomic(o.out, JSON.stringify(merged, null, 1) + '\n');
   }
   return p;
@@ -100,13 +113,4 @@ export function mergeExisting(plans: Plans, old: Record<string, unknown> | undef
   return out;
 }
 
-/** The readable plan: each configuration's patch, batch, spacing and stages, then every decision. */
-export function planText(p: Plans & { explanation: string[] }): string {
-  const lines: string[] = [];
-  for (const [name, c] of Object.entries(p.configurations)) {
-    const o = c!.network.options;
-    lines.push(`${name}: patch ${c!.patch.join('×')}, batch ${c!.batch}, spacing ${c!.spacing.map((s) => +s.toFixed(4)).join('×')}, ${o.features.length} stages (features ${o.features.join('/')}), normalisation ${c!.normalization.map((n) => n.scheme + (n.useMask ? ' (mask)' : '')).join(', ')}`);
-  }
-  lines.push('', 'why:', ...p.explanation.map((l) => `  ${l}`));
-  return lines.join('\n');
-}
+export { planText } from '../plan/explain.js';

@@ -12,7 +12,7 @@
 import { Rng } from '../core/rng.js';
 import type { Volume } from '../io/volume.js';
 import type { Fingerprint, IntensityStats } from './types.js';
-import { percentile } from './planner.js';
+import { percentile } from './spacing.js';
 
 export interface FingerprintOptions {
   /** Channel names (one per image channel); 'CT' selects CT normalisation. Default 'image' for every channel. */
@@ -48,6 +48,15 @@ export function nonzeroBox(v: Volume): { lo: number[]; hi: number[] } {
     }
   }
   return any ? { lo, hi } : { lo: shape.map(() => 0), hi: [...shape] };
+}
+
+/** A NIfTI-1 volume's pixdim[0..7] as its header holds them (its own byte order), before the reader's 0 → 1 mm; else undefined. */
+export function niftiPixdims(v: Volume): number[] | undefined {
+  const h = v.niftiHeader;
+  if (!h || h.length < 108) return undefined;
+  const dv = new DataView(h.buffer, h.byteOffset, h.length);
+  const le = dv.getInt32(0, true) === 348;
+  return Array.from({ length: 8 }, (_, k) => dv.getFloat32(76 + 4 * k, le));
 }
 
 /** Whether flat voxel index i lies inside the box. */
@@ -112,6 +121,10 @@ export class FingerprintBuilder {
     }
     if (!image.spacing || image.spacing.length !== dims || !image.spacing.every((s) => Number.isFinite(s) && s > 0)) {
       throw new Error(`${image.source}: spacing [${image.spacing}] — rule: a positive, finite voxel size per axis`);
+    }
+    const pixdim = niftiPixdims(image);
+    if (pixdim && pixdim.slice(1, dims + 1).some((d) => d === 0)) {
+      throw new Error(`${image.source}: NIfTI pixdim[1..${dims}] = ${pixdim.slice(1, dims + 1).join(', ')} — missing spacing (a 0 reads as 1 mm); rule: the planner needs every case's voxel size, set pixdim in the file`);
     }
     if (label.shape.join() !== image.shape.join() || label.channels !== 1) {
       throw new Error(`${label.source}: label ${label.shape.join('×')} × ${label.channels} channel(s) for image ${image.source} ${image.shape.join('×')} — rule: one channel on the image's grid`);

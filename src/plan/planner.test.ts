@@ -78,7 +78,7 @@ test('anisotropy rule: a coarse axis with few slices takes its 10th-percentile s
   const log: string[] = [];
   const t = targetSpacing(f, log);
   assert.ok(Math.abs(t[0] - 2) < 1e-9, `target ${t}`); // 10th percentile of [2,2,2,5,…] = 2
-  assert.match(log[1], /axis 0: spacing 5 > 3 × 0.8 and 80 voxels × 3 < 512 → target 2 \(its 10th percentile/);
+  assert.match(log[1], /axis 0 \(z\): spacing 5 > 3 × 0.8 and 80 slices × 3 < 512 → target 2 \(its 10th percentile/);
   assert.deepEqual(targetSpacing(fingerprint(10, [1.5, 1, 1], [80, 100, 100]), []), [1.5, 1, 1]);
 });
 

@@ -9,87 +9,21 @@
  */
 import type { Fingerprint, Plans, PlanConfiguration, ChannelNormalization } from './types.js';
 import { featureMapSize, featuresPerStage, poolAndConvProps } from './topology.js';
-import { linearPercentile } from '../metrics/hausdorff.js';
+import { NNUNET } from './constants.js';
+import { fmt, shp } from './explain.js';
+import { normalizationFor } from './normalization.js';
+import { axisPercentile, newShape, pyRound, targetSpacing } from './spacing.js';
+
+export { NNUNET } from './constants.js';
+export { normalizationFor } from './normalization.js';
+export { percentile, pyRound, targetSpacing } from './spacing.js';
 
 export interface PlanOptions {
   /** The memory the batch is sized for, in GB (nnU-Net's `gpu_memory_target_in_gb`). Default 8. */
   memoryGB?: number;
 }
 
-/** nnU-Net's constants (ExperimentPlanner.__init__). */
-export const NNUNET = {
-  anisotropyThreshold: 3,
-  baseFeatures: 32,
-  referenceVal3d: 560e6,
-  referenceVal2d: 85e6,
-  referenceGB: 8,
-  referenceBatch3d: 2,
-  referenceBatch2d: 12,
-  minEdge: 4,
-  minBatch: 2,
-  maxFeatures2d: 512,
-  maxFeatures3d: 320,
-  maxDatasetCovered: 0.05,
-  lowresThreshold: 0.25,
-  lowresSpacingFactor: 1.03,
-} as const;
-
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
-const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ''));
-const shp = (xs: readonly number[]) => xs.map(fmt).join('×');
-
-/** Python's round(): to the nearest integer, halves to even (nnU-Net rounds patch, shapes and batch with it). */
-export function pyRound(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** np.percentile (linear interpolation) of `values` at q ∈ [0, 100]. */
-export const percentile = (values: readonly number[], q: number): number => linearPercentile(Float64Array.from(values), q);
-
-/** Per-axis percentile of rows. */
-const axisPercentile = (rows: readonly (readonly number[])[], q: number) => rows[0].map((_, a) => percentile(rows.map((r) => r[a]), q));
-
-/** `determine_fullres_target_spacing`: the median, except a very anisotropic axis with few voxels takes its 10th percentile. */
-export function targetSpacing(f: Fingerprint, log: string[]): number[] {
-  const target = axisPercentile(f.spacings, 50);
-  const size = axisPercentile(f.shapesAfterCrop, 50);
-  log.push(`target spacing: per-axis median of the ${f.cases.length} cases' spacings = ${shp(target)} mm`);
-  if (f.spatialDims === 2) {
-    // nnU-Net reads a 2-D image as 1×H×W with spacing 999 on the pseudo-axis: that axis is always the worst one, so the
-    // rule never touches the in-plane spacings.
-    log.push("no anisotropy rule for 2-D images (nnU-Net's pseudo-axis of spacing 999 is the coarsest, never H or W)");
-    return target;
-  }
-  const worst = target.indexOf(Math.max(...target));
-  const others = target.map((_, i) => i).filter((i) => i !== worst);
-  const maxOther = Math.max(...others.map((i) => target[i]));
-  const anisoSpacing = target[worst] > NNUNET.anisotropyThreshold * maxOther;
-  const anisoVoxels = size[worst] * NNUNET.anisotropyThreshold < Math.min(...others.map((i) => size[i]));
-  if (anisoSpacing && anisoVoxels) {
-    let t = percentile(f.spacings.map((s) => s[worst]), 10);
-    if (t < maxOther) t = Math.max(maxOther, t) + 1e-5;
-    log.push(`axis ${worst}: spacing ${fmt(target[worst])} > ${NNUNET.anisotropyThreshold} × ${fmt(maxOther)} and ${fmt(size[worst])} voxels × ${NNUNET.anisotropyThreshold} < ${fmt(Math.min(...others.map((i) => size[i])))} → target ${fmt(t)} (its 10th percentile, not below the other axes)`);
-    target[worst] = t;
-  } else {
-    log.push(`no anisotropy rule: the coarsest axis ${worst} (${fmt(target[worst])} mm) is ${anisoSpacing ? '' : `not > ${NNUNET.anisotropyThreshold} × ${fmt(maxOther)}`}${!anisoSpacing && !anisoVoxels ? ' and ' : ''}${anisoVoxels ? '' : `its ${fmt(size[worst])} voxels × ${NNUNET.anisotropyThreshold} are not < ${fmt(Math.min(...others.map((i) => size[i])))}`}`);
-  }
-  return target;
-}
-
-/** `determine_normalization_scheme_and_whether_mask_is_used_for_norm`. */
-export function normalizationFor(f: Fingerprint, log: string[]): ChannelNormalization[] {
-  const useMask = f.medianRelativeSizeAfterCropping < 3 / 4;
-  return f.channels.map((c, k) => {
-    const ct = c.name.toLowerCase() === 'ct';
-    // CTNormalization leaves pixels outside the mask alone (its flag is False); ZScoreNormalization uses the mask.
-    const mask = useMask && !ct;
-    log.push(`channel ${k} ('${c.name}'): ${ct ? `CT — clip to the foreground 0.5/99.5 percentiles [${fmt(c.foreground.percentile00_5)}, ${fmt(c.foreground.percentile99_5)}], then (x − ${fmt(c.foreground.mean)}) / ${fmt(c.foreground.std)}` : 'z-score per image'}; ${mask ? `inside the nonzero mask only (median size after cropping ${fmt(f.medianRelativeSizeAfterCropping)} < 0.75)` : `whole image (median size after cropping ${fmt(f.medianRelativeSizeAfterCropping)}${useMask ? '; CT ignores the mask' : ' ≥ 0.75'})`}`);
-    return ct
-      ? { scheme: 'ct' as const, useMask: false, ct: { mean: c.foreground.mean, std: c.foreground.std, lower: c.foreground.percentile00_5, upper: c.foreground.percentile99_5 } }
-      : { scheme: 'zscore' as const, useMask: mask };
-  });
-}
 
 /** `get_plans_for_configuration`: patch, topology and batch for one spacing and median shape. */
 export function planConfiguration(name: string, spacing: readonly number[], medianShape: readonly number[], approxVoxels: number, f: Fingerprint, memoryGB: number, normalization: ChannelNormalization[], log: string[]): PlanConfiguration {
@@ -135,9 +69,6 @@ export function planConfiguration(name: string, spacing: readonly number[], medi
     explanation: log.filter((l) => l.startsWith(`${name}:`)),
   };
 }
-
-/** `compute_new_shape`: the shape at `target` spacing. */
-const newShape = (shape: readonly number[], spacing: readonly number[], target: readonly number[]) => shape.map((s, a) => pyRound((spacing[a] / target[a]) * s));
 
 /** nnU-Net v2's `plan_experiment` on a fingerprint (see the file comment). */
 export function plan(f: Fingerprint, options: PlanOptions = {}): Plans & { explanation: string[] } {
