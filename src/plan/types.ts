@@ -3,6 +3,7 @@
  * order: every per-axis list follows `Volume.shape`, [D, H, W] for volumes and [H, W] for images).
  */
 import type { ChannelNorm } from '../data/normalize.js';
+import type { ResolvedNnUNetOptions } from '../models/nnunet/options.js';
 
 /** Foreground intensity statistics of one channel (voxels with label > 0, sampled). */
 export interface IntensityStats {
@@ -41,19 +42,8 @@ export interface Fingerprint {
  */
 export type ChannelNormalization = ChannelNorm;
 
-/** The `nnunet` architecture's options (nnU-Net v2's PlainConvUNet). */
-export interface NnunetNetworkOptions {
-  spatialDims: 2 | 3;
-  inChannels: number;
-  classes: number;
-  features: number[];
-  /** Per stage, the convolution kernel per axis. */
-  kernels: number[][];
-  /** Per stage, the stride of its first convolution per axis (stage 0: all 1). */
-  strides: number[][];
-  convsPerStage: number;
-  deepSupervision: boolean;
-}
+/** The `nnunet` architecture's options a plan fixes (nnU-Net v2's PlainConvUNet; the seed is the trainer's). */
+export type NnunetNetworkOptions = Omit<ResolvedNnUNetOptions, 'seed'>;
 
 export interface PlanConfiguration {
   spatialDims: 2 | 3;
