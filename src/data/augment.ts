@@ -348,6 +348,19 @@ export function gammaChannel(v: Float32Array, gamma: number, invert: boolean): F
 /** γ as batchgenerators draws it from (lo, hi): half the time U(lo, 1), else U(1, hi). */
 const drawGamma = (rng: Rng, lo = 0.7, hi = 1.5) => (rng.next() < 0.5 && lo < 1 ? rng.uniform(lo, 1) : rng.uniform(Math.max(lo, 1), hi));
 
+/**
+ * nnU-Net's per-channel transforms (p_per_channel 0.5): each channel, with probability 1/2, replaced by
+ * `fn(channel, shape, per-axis draws from U(0.5, 1))` — blur σ or low-resolution zoom.
+ */
+function halfOfChannels(q: Patch, rng: Rng, fn: (ch: Float32Array, shape: number[], perAxis: number[]) => Float32Array): Patch {
+  const C = q.channels, image = Float32Array.from(q.image);
+  for (let c = 0; c < C; c++) {
+    if (rng.next() >= 0.5) continue;
+    setChannel(image, C, c, fn(channel(q, c), q.shape, q.shape.map(() => rng.uniform(0.5, 1))));
+  }
+  return { ...q, image };
+}
+
 /** nnU-Net v2's pipeline (see `NnUNetAugmentOptions`), every draw from `rng`. */
 export function augmentNnUNet(p: Patch, o: NnUNetAugmentOptions, rng: Rng, elasticProb = 0, elasticOpts: ElasticOptions = {}): Patch {
   let q = p;
@@ -364,27 +377,13 @@ export function augmentNnUNet(p: Patch, o: NnUNetAugmentOptions, rng: Rng, elast
     const sigma = Math.sqrt(rng.uniform(0, o.noiseVariance ?? 0.1));
     q = mapImage(q, (v) => v + sigma * rng.normal());
   }
-  if (rng.next() < (o.blurP ?? 0.2)) {
-    const image = Float32Array.from(q.image);
-    for (let c = 0; c < C; c++) {
-      if (rng.next() >= 0.5) continue;
-      setChannel(image, C, c, blurChannel(channel(q, c), q.shape, q.shape.map(() => rng.uniform(0.5, 1))));
-    }
-    q = { ...q, image };
-  }
+  if (rng.next() < (o.blurP ?? 0.2)) q = halfOfChannels(q, rng, blurChannel); // σ per axis U(0.5, 1)
   if (rng.next() < (o.brightnessP ?? 0.15)) {
     const f = Array.from({ length: C }, () => rng.uniform(0.75, 1.25));
     q = mapImage(q, (v, c) => v * f[c]);
   }
   if (rng.next() < (o.contrastP ?? 0.15)) q = contrast(q, Array.from({ length: C }, () => rng.uniform(0.75, 1.25)));
-  if (rng.next() < (o.lowResP ?? 0.25)) {
-    const image = Float32Array.from(q.image);
-    for (let c = 0; c < C; c++) {
-      if (rng.next() >= 0.5) continue;
-      setChannel(image, C, c, lowResolution(channel(q, c), q.shape, q.shape.map(() => rng.uniform(0.5, 1))));
-    }
-    q = { ...q, image };
-  }
+  if (rng.next() < (o.lowResP ?? 0.25)) q = halfOfChannels(q, rng, lowResolution); // zoom per axis U(0.5, 1)
   for (const [pp, invert] of [[o.gammaInvertP ?? 0.1, true], [o.gammaP ?? 0.3, false]] as const) {
     if (rng.next() >= pp) continue;
     const image = Float32Array.from(q.image);
