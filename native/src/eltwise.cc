@@ -288,6 +288,52 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sgd(p, g, buf, lr, momentum, weightDecay, nesterov, first): PyTorch's SGD in place on p and buf:
+//   d = g + wd·p;  buf = first ? d : μ·buf + d;  p −= lr·(nesterov ? d + μ·buf : buf)
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  float* p = f32(info[0]);
+  const float* g = f32(info[1]);
+  float* buf = f32(info[2]);
+  int64_t n = f32len(info[0]);
+  float lr = static_cast<float>(info[3].As<Napi::Number>().DoubleValue()), mu = static_cast<float>(info[4].As<Napi::Number>().DoubleValue());
+  float wd = static_cast<float>(info[5].As<Napi::Number>().DoubleValue());
+  bool nesterov = info[6].As<Napi::Boolean>(), first = info[7].As<Napi::Boolean>();
+#pragma omp parallel for simd schedule(static) if (n > kPar)
+  for (int64_t i = 0; i < n; i++) {
+    float d = g[i] + wd * p[i];
+    float b = first ? d : mu * buf[i] + d;
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d + mu * b : b);
+  }
+  return info.Env().Undefined();
+}
+
+// stridedGather(x, shape, begin, strides, outShape, out): out[i…] = x[begin + i·strides] per axis (strides ≥ 1), the
+// general strided slice (tfjs's generic loop reads every element through a coordinate array).
+Napi::Value StridedGather(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  dims shape = ints(info[1]), begin = ints(info[2]), step = ints(info[3]), outShape = ints(info[4]);
+  float* out = f32(info[5]);
+  size_t r = shape.size();
+  dims inStride(r, 1);
+  for (size_t k = r; k-- > 1;) inStride[k - 1] = inStride[k] * shape[k];
+  int64_t base = 0;
+  for (size_t k = 0; k < r; k++) base += begin[k] * inStride[k];
+  int64_t inner = r ? outShape[r - 1] : 1, innerStep = r ? step[r - 1] * inStride[r - 1] : 1;
+  int64_t rows = prod(outShape) / std::max<int64_t>(inner, 1);
+#pragma omp parallel for schedule(static) if (rows * inner > kPar)
+  for (int64_t o = 0; o < rows; o++) {
+    int64_t rem = o, src = base;
+    for (size_t k = r - 1; k-- > 0;) {
+      src += (rem % outShape[k]) * step[k] * inStride[k];
+      rem /= outShape[k];
+    }
+    float* dst = out + o * inner;
+    for (int64_t i = 0; i < inner; i++) dst[i] = x[src + i * innerStep];
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerEltwise(Napi::Env env, Napi::Object exports) {
@@ -302,6 +348,8 @@ void registerEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("sumCols", Napi::Function::New(env, SumCols));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("sgd", Napi::Function::New(env, Sgd));
+  exports.Set("stridedGather", Napi::Function::New(env, StridedGather));
 }
 
 }  // namespace unet

@@ -63,17 +63,10 @@ void applyScaleShift(const float* __restrict x, int64_t M, int64_t C, const floa
   }
 }
 
-// batchNormTrain(x, M, C, gamma|null, beta|null, eps, relu, y, mean, variance)
-Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
-  const float* x = f32(info[0]);
-  int64_t M = info[1].As<Napi::Number>().Int64Value(), C = info[2].As<Napi::Number>().Int64Value();
-  const float* gamma = f32opt(info[3]);
-  const float* beta = f32opt(info[4]);
-  double eps = info[5].As<Napi::Number>().DoubleValue();
-  bool relu = info[6].As<Napi::Boolean>();
-  float* y = f32(info[7]);
-  float* mean = f32(info[8]);
-  float* var = f32(info[9]);
+// Normalises x [M, C] by its column statistics (written to mean[C], var[C]), then y = act(x̂·γ + β) with
+// act(v) = v > 0 ? v : slope·v (slope 1: none, 0: ReLU).
+static void normalizeColumns(const float* x, int64_t M, int64_t C, const float* gamma, const float* beta, double eps, float slope,
+                             float* y, float* mean, float* var) {
   std::vector<double> s1, s2;
   std::vector<float> shift0(x, x + C);  // the first row: a cheap estimate of the mean
   channelMoments(x, M, C, shift0.data(), s1, s2);
@@ -88,25 +81,59 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
     scale[c] = static_cast<float>(sc);
     shift[c] = static_cast<float>((beta ? beta[c] : 0.0) - mu * sc);
   }
-  applyScaleShift(x, M, C, scale.data(), shift.data(), relu, y);
+  if (slope == 0.f) {
+    applyScaleShift(x, M, C, scale.data(), shift.data(), true, y);
+  } else if (slope == 1.f) {
+    applyScaleShift(x, M, C, scale.data(), shift.data(), false, y);
+  } else {
+    const float* __restrict sc = scale.data();
+    const float* __restrict sh = shift.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t m = 0; m < M; m++) {
+      const float* __restrict xr = x + m * C;
+      float* __restrict yr = y + m * C;
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) { float v = xr[c] * sc[c] + sh[c]; yr[c] = v > 0.f ? v : slope * v; }
+    }
+  }
+}
+
+// batchNormTrain(x, M, C, gamma|null, beta|null, eps, relu, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  int64_t M = info[1].As<Napi::Number>().Int64Value(), C = info[2].As<Napi::Number>().Int64Value();
+  const float* gamma = f32opt(info[3]);
+  const float* beta = f32opt(info[4]);
+  double eps = info[5].As<Napi::Number>().DoubleValue();
+  bool relu = info[6].As<Napi::Boolean>();
+  normalizeColumns(x, M, C, gamma, beta, eps, relu ? 0.f : 1.f, f32(info[7]), f32(info[8]), f32(info[9]));
   return info.Env().Undefined();
 }
 
-// batchNormTrainGrad(dy, x, y|null (relu output: the mask), M, C, mean, variance, gamma|null, eps, dx, dgamma|null, dbeta|null)
-//   g = dy·[y > 0];  x̂ = (x − μ)·inv;  dβ = Σg;  dγ = Σ g·x̂;  dx = γ·inv·(g − dβ/M − x̂·dγ/M)
-// Pass 1 writes g into dx and accumulates Σg, Σg·(x − μ) per thread; pass 2 turns dx into the input gradient.
-Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
-  const float* __restrict dy = f32(info[0]);
-  const float* __restrict x = f32(info[1]);
-  const float* __restrict y = f32opt(info[2]);
-  int64_t M = info[3].As<Napi::Number>().Int64Value(), C = info[4].As<Napi::Number>().Int64Value();
-  const float* mean = f32(info[5]);
-  const float* var = f32(info[6]);
-  const float* gamma = f32opt(info[7]);
-  double eps = info[8].As<Napi::Number>().DoubleValue();
-  float* __restrict dx = f32(info[9]);
-  float* dgamma = f32opt(info[10]);
-  float* dbeta = f32opt(info[11]);
+// instanceNormAct(x, B, M, C, gamma|null, beta|null, eps, slope, y, mean[B·C], variance[B·C]): per sample b, x_b
+// viewed as [M, C] (channels-last [B, ...S, C], M = ∏S) normalised by its own column statistics (written at b·C + c),
+// then y = act(x̂·γ + β), act(v) = v > 0 ? v : slope·v — InstanceNorm (affine) and LeakyReLU in one pass each way.
+Napi::Value InstanceNormAct(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  int64_t B = info[1].As<Napi::Number>().Int64Value(), M = info[2].As<Napi::Number>().Int64Value(), C = info[3].As<Napi::Number>().Int64Value();
+  const float* gamma = f32opt(info[4]);
+  const float* beta = f32opt(info[5]);
+  double eps = info[6].As<Napi::Number>().DoubleValue();
+  float slope = static_cast<float>(info[7].As<Napi::Number>().DoubleValue());
+  float* y = f32(info[8]);
+  float* mean = f32(info[9]);
+  float* var = f32(info[10]);
+  for (int64_t b = 0; b < B; b++) normalizeColumns(x + b * M * C, M, C, gamma, beta, eps, slope, y + b * M * C, mean + b * C, var + b * C);
+  return info.Env().Undefined();
+}
+
+// The gradient of normalizeColumns (x [M, C], its statistics, y its output or null when no activation):
+//   g = dy·(y > 0 ? 1 : slope);  x̂ = (x − μ)·inv;  dβ = Σg;  dγ = Σ g·x̂;  dx = γ·inv·(g − dβ/M − x̂·dγ/M)
+// dγ and dβ are added to sumG / sumGx (double, per column). Pass 1 writes g into dx and accumulates Σg, Σg·(x − μ) per
+// thread; pass 2 turns dx into the input gradient.
+static void normalizeColumnsGrad(const float* __restrict dy, const float* __restrict x, const float* __restrict y, int64_t M, int64_t C,
+                                 const float* mean, const float* var, const float* gamma, double eps, float slope, float* __restrict dx,
+                                 double* dgammaAcc, double* dbetaAcc) {
   int T = omp_get_max_threads();
   std::vector<double> part(static_cast<size_t>(T) * 2 * C, 0.0);
   const float* __restrict mu = mean;
@@ -122,7 +149,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
       if (y) {
         const float* __restrict yr = y + m * C;
 #pragma omp simd
-        for (int64_t c = 0; c < C; c++) gr[c] = yr[c] > 0.f ? dyr[c] : 0.f;
+        for (int64_t c = 0; c < C; c++) gr[c] = yr[c] > 0.f ? dyr[c] : slope * dyr[c];
       } else {
 #pragma omp simd
         for (int64_t c = 0; c < C; c++) gr[c] = dyr[c];
@@ -140,8 +167,8 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
     for (int t = 0; t < T; t++) { s1 += part[static_cast<size_t>(t) * 2 * C + c]; s2 += part[static_cast<size_t>(t) * 2 * C + C + c]; }
     double inv = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
     double gm = gamma ? gamma[c] : 1.0;
-    if (dgamma) dgamma[c] = static_cast<float>(s2 * inv);
-    if (dbeta) dbeta[c] = static_cast<float>(s1);
+    dgammaAcc[c] += s2 * inv;
+    dbetaAcc[c] += s1;
     a[c] = static_cast<float>(gm * inv);                          // dx = a·g − a·Σg/M − a·inv²·Σg(x−μ)/M·(x − μ)
     bcoef[c] = static_cast<float>(gm * inv * s1 / M);
     k[c] = static_cast<float>(gm * inv * inv * inv * s2 / M);
@@ -155,6 +182,47 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
     float* __restrict gr = dx + m * C;
 #pragma omp simd
     for (int64_t c = 0; c < C; c++) gr[c] = pa[c] * gr[c] - pb[c] - pk[c] * (xr[c] - mu[c]);
+  }
+}
+
+// batchNormTrainGrad(dy, x, y|null (relu output: the mask), M, C, mean, variance, gamma|null, eps, dx, dgamma|null, dbeta|null)
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  int64_t M = info[3].As<Napi::Number>().Int64Value(), C = info[4].As<Napi::Number>().Int64Value();
+  float* dgamma = f32opt(info[10]);
+  float* dbeta = f32opt(info[11]);
+  std::vector<double> dg(C, 0.0), db(C, 0.0);
+  normalizeColumnsGrad(f32(info[0]), f32(info[1]), f32opt(info[2]), M, C, f32(info[5]), f32(info[6]), f32opt(info[7]),
+                       info[8].As<Napi::Number>().DoubleValue(), 0.f, f32(info[9]), dg.data(), db.data());
+  for (int64_t c = 0; c < C; c++) {
+    if (dgamma) dgamma[c] = static_cast<float>(dg[c]);
+    if (dbeta) dbeta[c] = static_cast<float>(db[c]);
+  }
+  return info.Env().Undefined();
+}
+
+// instanceNormActGrad(dy, x, y|null, B, M, C, mean[B·C], variance[B·C], gamma|null, eps, slope, dx, dgamma|null, dbeta|null):
+// the gradient of instanceNormAct, per sample; dγ and dβ summed over the samples.
+Napi::Value InstanceNormActGrad(const Napi::CallbackInfo& info) {
+  const float* dy = f32(info[0]);
+  const float* x = f32(info[1]);
+  const float* y = f32opt(info[2]);
+  int64_t B = info[3].As<Napi::Number>().Int64Value(), M = info[4].As<Napi::Number>().Int64Value(), C = info[5].As<Napi::Number>().Int64Value();
+  const float* mean = f32(info[6]);
+  const float* var = f32(info[7]);
+  const float* gamma = f32opt(info[8]);
+  double eps = info[9].As<Napi::Number>().DoubleValue();
+  float slope = static_cast<float>(info[10].As<Napi::Number>().DoubleValue());
+  float* dx = f32(info[11]);
+  float* dgamma = f32opt(info[12]);
+  float* dbeta = f32opt(info[13]);
+  std::vector<double> dg(C, 0.0), db(C, 0.0);
+  for (int64_t b = 0; b < B; b++) {
+    int64_t o = b * M * C;
+    normalizeColumnsGrad(dy + o, x + o, y ? y + o : nullptr, M, C, mean + b * C, var + b * C, gamma, eps, slope, dx + o, dg.data(), db.data());
+  }
+  for (int64_t c = 0; c < C; c++) {
+    if (dgamma) dgamma[c] = static_cast<float>(dg[c]);
+    if (dbeta) dbeta[c] = static_cast<float>(db[c]);
   }
   return info.Env().Undefined();
 }
@@ -176,6 +244,8 @@ Napi::Value ScaleShift(const Napi::CallbackInfo& info) {
 void registerNorm(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
+  exports.Set("instanceNormAct", Napi::Function::New(env, InstanceNormAct));
+  exports.Set("instanceNormActGrad", Napi::Function::New(env, InstanceNormActGrad));
   exports.Set("scaleShift", Napi::Function::New(env, ScaleShift));
 }
 

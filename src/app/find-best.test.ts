@@ -35,7 +35,7 @@ test('find-best refuses undeclared truth values, a missing case and a broken pla
   writeFileSync(join(dir, 'C', 'other.prob.nii'), probs([0, 0, 0, 0]));
   await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A'), C: join(dir, 'C') }, labelMap: { 0: 0, 255: 1 } }), /candidate 'C' has no probabilities for case c/);
   writeFileSync(join(dir, 'bad.json'), '{"format": oops');
-  await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A') }, labelMap: { 0: 0, 255: 1 }, plans: join(dir, 'bad.json') }), /--plans .*bad\.json: cannot read it as JSON/);
+  await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A') }, labelMap: { 0: 0, 255: 1 }, plans: join(dir, 'bad.json') }), /--plans .*bad\.json: not valid JSON/);
   const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'find-best', '--truth', join(dir, 'truth'), '--candidate', `A=${join(dir, 'A')}`, '--candidate', `B=${join(dir, 'B')}`, '--label-map', '0:0,255:1'], { encoding: 'utf8' });
   assert.equal(cli.status, 0, cli.stderr);
   assert.match(cli.stdout, /\* ensemble\(A, B\)\s+1\.0000/);

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../io/files.js';
 import type { ReadLimits } from '../io/limits.js';
 import type { ProbabilityMap } from '../infer/sliding-window.js';
 import { findBest, type Candidate, type FindBestResult, type PostprocessStep } from '../infer/learn-postprocessing.js';
+import { readPlansFile } from '../plan/plans-file.js';
 
 export interface FindBestOptions {
   /** Folder of true label maps (any reader's format), one per case. */
@@ -47,6 +48,7 @@ async function readProbabilities(dir: string, limits?: ReadLimits): Promise<Map<
 export async function findBestRun(o: FindBestOptions): Promise<FindBestResult & { labels: number[] }> {
   const entries = Object.entries(o.candidates);
   if (entries.length === 0) throw new Error('--candidate: give at least one NAME=FOLDER');
+  const plans = o.plans === undefined ? undefined : readPlansFile(o.plans, '--plans'); // checked before any work
   const candidates: Candidate[] = [];
   for (const [name, dir] of entries) candidates.push({ name, probabilities: await readProbabilities(dir, o.limits) });
   const classes = candidates[0].probabilities.values().next().value!.classes;
@@ -82,14 +84,7 @@ export async function findBestRun(o: FindBestOptions): Promise<FindBestResult & 
   const r = findBest(candidates, truths, labels, { ensembles: o.ensembles ?? true });
   const record = { ...r, labels };
   if (o.out) await writeFileAtomic(o.out, JSON.stringify(record, null, 2) + '\n');
-  if (o.plans) {
-    let plans: Record<string, unknown>;
-    try {
-      plans = JSON.parse(await readFile(o.plans, 'utf8'));
-    } catch (e) {
-      throw new Error(`--plans ${o.plans}: cannot read it as JSON (${(e as Error).message})`);
-    }
-    if (plans.format !== 'unet-ts-plans') throw new Error(`--plans ${o.plans}: not a plans file (format '${String(plans.format)}', expected 'unet-ts-plans')`);
+  if (o.plans && plans) {
     plans.best = { ...r.best, foregroundMean: r.ranking[0].foregroundMean };
     plans.postprocessing = { steps: r.postprocessing.steps, connectivity: 'full', before: r.postprocessing.before, after: r.postprocessing.after, log: r.postprocessing.log };
     await writeFileAtomic(o.plans, JSON.stringify(plans, null, 2) + '\n');
@@ -112,14 +107,8 @@ export function findBestText(r: FindBestResult): string {
 
 /** The post-processing steps `find-best` recorded in a plans file; refuses a plan without them. */
 export async function planPostprocessing(path: string): Promise<PostprocessStep[]> {
-  let plans: { format?: string; postprocessing?: { steps?: PostprocessStep[] } };
-  try {
-    plans = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`--plan ${path}: cannot read it as JSON (${(e as Error).message})`);
-  }
-  if (plans.format !== 'unet-ts-plans') throw new Error(`--plan ${path}: not a plans file (format '${String(plans.format)}', expected 'unet-ts-plans')`);
-  const steps = plans.postprocessing?.steps;
+  const plans = readPlansFile(path, '--plan');
+  const steps = (plans.postprocessing as { steps?: PostprocessStep[] } | undefined)?.steps;
   if (!Array.isArray(steps) || !steps.every((s) => s.kind === 'largest-component' && Array.isArray(s.labels))) {
     throw new Error(`--plan ${path}: no post-processing decision in it — rule: run unet find-best --plans ${path} on the cross-validation predictions first`);
   }

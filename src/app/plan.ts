@@ -10,6 +10,7 @@ import type { ReadLimits } from '../io/limits.js';
 import { FingerprintBuilder, type FingerprintOptions } from '../plan/fingerprint.js';
 import { plan } from '../plan/planner.js';
 import type { Fingerprint, Plans } from '../plan/types.js';
+import { PLANS_FORMAT } from '../plan/plans-file.js';
 
 export interface FingerprintRunOptions extends FingerprintOptions {
   /** Dataset folder with images/ and labels/. */
@@ -84,7 +85,7 @@ async function readExisting(path: string): Promise<Record<string, unknown> | und
   }
   let old: unknown;
   try { old = JSON.parse(text); } catch { old = undefined; }
-  if (!old || typeof old !== 'object' || (old as { format?: unknown }).format !== 'unet-ts-plans') {
+  if (!old || typeof old !== 'object' || (old as { format?: unknown }).format !== PLANS_FORMAT) {
     throw new Error(`--out ${path}: exists and is not a unet-ts plans file — rule: unet plan overwrites only its own plans`);
   }
   return old as Record<string, unknown>;

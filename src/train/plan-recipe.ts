@@ -8,23 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPlansFile, type PlanConfigName, type PlansFile } from '../plan/plans-file.js';
 import { Rng } from '../core/rng.js';
 import type { PlanConfiguration } from '../plan/types.js';
 import type { NetSpec } from '../models/types.js';
 import { resolveSpec } from '../models/registry.js';
 
-export type PlanConfigName = '2d' | '3d_fullres' | '3d_lowres';
-
-export type { PlanConfiguration };
-
-export interface PlansFile {
-  format: 'unet-ts-plans';
-  version: 1;
-  /** Label values the network's classes stand for, in class order (class k = labels[k]); absent: identity. */
-  labels?: number[];
-  fingerprint?: unknown;
-  configurations: Partial<Record<PlanConfigName, PlanConfiguration>>;
-}
+export type { PlanConfiguration, PlanConfigName, PlansFile };
 
 /** nnU-Net v2's nnUNetTrainer, the parts this library follows. */
 export const NNUNET_RECIPE = {
@@ -47,15 +37,7 @@ const isNums = (v: unknown, n?: number) => Array.isArray(v) && (n === undefined 
 
 /** The configuration `name` of the plans file at `path`, checked; every error names the file and the field. */
 export function readPlan(path: string, name: string): PlanConfiguration {
-  if (!existsSync(path)) throw new Error(`--plan ${path}: no such file (write one with unet plan --data DIR)`);
-  let plans: PlansFile;
-  try {
-    plans = JSON.parse(readFileSync(path, 'utf8')) as PlansFile;
-  } catch (e) {
-    throw new Error(`--plan ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (plans?.format !== 'unet-ts-plans') throw new Error(`--plan ${path}: not a unet-ts plans file (format ${JSON.stringify(plans?.format)}, expected 'unet-ts-plans')`);
-  if (plans.version !== 1) throw new Error(`--plan ${path}: version ${JSON.stringify(plans.version)}; this unet-ts reads version 1`);
+  const plans = readPlansFile(path, '--plan');
   const names = Object.keys(plans.configurations ?? {});
   const cfg = plans.configurations?.[name as PlanConfigName];
   if (!cfg) throw new Error(`--config ${name}: ${path} has no such configuration; it has ${names.join(', ') || 'none'}`);
@@ -84,7 +66,7 @@ export function readPlan(path: string, name: string): PlanConfiguration {
  * has none or they are the identity 0 … K−1.
  */
 export function planLabelMap(path: string): Record<number, number> | undefined {
-  const L = (JSON.parse(readFileSync(path, 'utf8')) as PlansFile).labels;
+  const L = readPlansFile(path, '--plan').labels;
   if (!L || L.every((v, k) => v === k)) return undefined;
   return Object.fromEntries(L.map((v, k) => [v, k]));
 }

@@ -12,6 +12,11 @@ export interface SgdOptions {
   weightDecay?: number;
 }
 
+/** A backend that can run the update in place on a parameter's own storage (the native backend). */
+interface InPlaceSgd {
+  sgdInPlace(p: Variable, g: Tensor, buf: Variable, lr: number, momentum: number, weightDecay: number, nesterov: boolean, first: boolean): boolean;
+}
+
 export class Sgd {
   readonly lr: number;
   readonly momentum: number;
@@ -30,7 +35,23 @@ export class Sgd {
   step(params: Variable[], grads: Tensor[], lr = this.lr): void {
     this.t += 1;
     const mu = this.momentum;
+    const backend = tf.backend() as unknown as Partial<InPlaceSgd>;
     params.forEach((p, i) => {
+      if (backend.sgdInPlace) {
+        let b = this.buffers.get(p);
+        const first = !b;
+        if (!b) {
+          const z = tf.zerosLike(p);
+          b = tf.variable(z, false); // shares z's storage until z is disposed: the buffer must be its sole owner
+          z.dispose();
+          this.buffers.set(p, b);
+        }
+        if (backend.sgdInPlace(p, grads[i], b, lr, mu, this.weightDecay, this.nesterov, first)) return;
+        if (first) {
+          this.buffers.delete(p);
+          b.dispose();
+        }
+      }
       tf.tidy(() => {
         let g = grads[i];
         if (this.weightDecay) g = tf.add(g, tf.mul(p, this.weightDecay));
@@ -64,7 +85,9 @@ export class Sgd {
       const b = state.get(`${n}.b`);
       if (!b) continue;
       this.buffers.get(p)?.dispose();
-      this.buffers.set(p, tf.variable(tf.clone(b), false));
+      const copy = tf.tensor(b.dataSync(), b.shape, 'float32'); // its own storage: the in-place update may own it
+      this.buffers.set(p, tf.variable(copy, false));
+      copy.dispose();
     }
   }
 

@@ -110,6 +110,20 @@ export class OneDnnBackend extends MathBackendCPU {
   }
 
   /**
+   * PyTorch's SGD (momentum, optional Nesterov, L2 weight decay) in place on p and its momentum buffer; `first` fills
+   * the buffer with the step's direction. False when p or the buffer is shared, and the optimiser then uses tfjs ops.
+   */
+  sgdInPlace(p: tf.TensorInfo, g: tf.TensorInfo, buf: tf.TensorInfo, lr: number, momentum: number, weightDecay: number, nesterov: boolean, first: boolean): boolean {
+    const sole = (t: tf.TensorInfo) => {
+      const d = this.data.get(t.dataId);
+      return d !== undefined && d.refCount === 1 && d.values instanceof Float32Array;
+    };
+    if (![p, buf].every(sole) || g.dtype !== 'float32') return false;
+    this.native.sgd(this.f32(p), this.f32(g), this.f32(buf), lr, momentum, weightDecay, nesterov, first);
+    return true;
+  }
+
+  /**
    * BatchNorm's running statistics, in place: r ← (1−m)·r + m·batch (variance scaled by n/(n−1)), counter + 1.
    * False when a buffer is shared, and the layer then uses tfjs ops.
    */

@@ -42,6 +42,14 @@ export interface NativeAddon {
   batchNormTrain(x: F32, m: number, c: number, gamma: F32 | null, beta: F32 | null, eps: number, relu: boolean, y: F32, mean: F32, variance: F32): void;
   batchNormTrainGrad(dy: F32, x: F32, y: F32 | null, m: number, c: number, mean: F32, variance: F32, gamma: F32 | null, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
   scaleShift(x: F32, m: number, c: number, scale: F32, shift: F32, relu: boolean, y: F32): void;
+  /** Per sample b of x [B, M, C]: column statistics (mean, variance [B·C]), then y = act(x̂·γ + β), act(v) = v > 0 ? v : slope·v. */
+  instanceNormAct(x: F32, b: number, m: number, c: number, gamma: F32 | null, beta: F32 | null, eps: number, slope: number, y: F32, mean: F32, variance: F32): void;
+  /** The gradient of instanceNormAct (y: its output, or null without an activation); dγ, dβ summed over samples. */
+  instanceNormActGrad(dy: F32, x: F32, y: F32 | null, b: number, m: number, c: number, mean: F32, variance: F32, gamma: F32 | null, eps: number, slope: number, dx: F32, dgamma: F32 | null, dbeta: F32 | null): void;
+  /** PyTorch's SGD in place on p and buf (first: buf = d). */
+  sgd(p: F32, g: F32, buf: F32, lr: number, momentum: number, weightDecay: number, nesterov: boolean, first: boolean): void;
+  /** out[i…] = x[begin + i·strides] per axis (strides ≥ 1). */
+  stridedGather(x: F32, shape: number[], begin: number[], strides: number[], outShape: number[], out: F32): void;
   /** Max pooling of [B, (D,) H, W, C]; window, strides and front padding per spatial axis. */
   maxPool(x: F32, xShape: Shape, y: F32, yShape: Shape, window: Shape, strides: Shape, padFront: Shape): void;
   /** ∂L/∂x of max pooling (dx has x's shape), the argmax recomputed from x. */

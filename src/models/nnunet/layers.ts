@@ -15,7 +15,7 @@ import { InstanceNorm } from '../../nn/norm.js';
 import { perChannel } from '../../nn/ops/channel.js';
 import { view } from '../../nn/ops/view.js';
 import type { SpatialDims } from '../../nn/factory.js';
-import { cancelledBias, instanceNormAffine, leakyRelu } from '../unetpp/blocks/norm-act.js';
+import { cancelledBias, instanceNormLeakyRelu } from '../../nn/ops/instance-norm-act.js';
 
 export const LEAKY_SLOPE = 0.01;
 export const EPS = 1e-5;
@@ -117,7 +117,7 @@ export class ConvUnit extends Module {
   apply(x: Tensor): Tensor {
     return tf.tidy(() => {
       const h = cancelledBias(this.conv.convolve(x), this.conv.bias); // the InstanceNorm cancels the bias exactly
-      return leakyRelu(instanceNormAffine(h, this.norm.weight!, this.norm.bias!, EPS), LEAKY_SLOPE);
+      return instanceNormLeakyRelu(h, this.norm.weight!, this.norm.bias!, EPS, LEAKY_SLOPE); // [B, ...S, C_out]
     });
   }
 }

@@ -4,7 +4,7 @@
 //
 // One documented opt-in: the bias of every conv in front of an InstanceNorm (`….conv_0.conv.bias`, `….conv_1.conv.bias`).
 // The norm subtracts each channel's mean, so the bias cancels exactly and its gradient is exactly zero; this port
-// gives exactly zero (blocks/norm-act.ts: `cancelledBias`), PyTorch gives float32 round-off of zero (up to 1.2e-4 in
+// gives exactly zero (src/nn/ops/instance-norm-act.ts: `cancelledBias`), PyTorch gives float32 round-off of zero (up to 1.2e-4 in
 // unetpp2d, 1.5e-5 of the layer's largest weight gradient), which the helper's 1e-4·max(1, max|ref|) rule cannot
 // absorb for a tensor whose reference is all round-off. Those gradients are checked instead to be zero here and
 // within 1e-4 × max(1, max|∂weight|) of zero in the reference, the same rule at the scale of the layer's gradients.

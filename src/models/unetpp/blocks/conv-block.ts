@@ -10,7 +10,7 @@ import { Conv } from '../../../nn/conv.js';
 import { InstanceNorm } from '../../../nn/norm.js';
 import { spatialOps, type SpatialDims, type SpatialOps } from '../../../nn/factory.js';
 import { Named } from './named.js';
-import { cancelledBias, instanceNormAffine, leakyRelu } from './norm-act.js';
+import { cancelledBias, instanceNormAffine, instanceNormLeakyRelu, leakyRelu } from '../../../nn/ops/instance-norm-act.js';
 
 /** MONAI's LeakyReLU slope in BasicUNetPlusPlus. */
 export const LEAKY_SLOPE = 0.1;
@@ -43,6 +43,7 @@ export class ConvNormAct extends Module {
     return tf.tidy(() => {
       // The conv's bias is a parameter (MONAI's key) that the InstanceNorm cancels exactly: it is not added.
       const h = cancelledBias(this.ops.conv(x, this.conv.weight, 'same'), this.conv.bias!); // [B, ...S, C_out]
+      if (!this.training || this.dropout.rate === 0) return instanceNormLeakyRelu(h, this.norm.weight!, this.norm.bias!, EPS, LEAKY_SLOPE); // no dropout between: one fused step
       const n = this.dropout.apply(instanceNormAffine(h, this.norm.weight!, this.norm.bias!, EPS), this.training); // [B, ...S, C_out]
       return leakyRelu(n, LEAKY_SLOPE);
     });

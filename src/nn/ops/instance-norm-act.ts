@@ -1,8 +1,13 @@
 /**
- * The memory-bound steps of every ConvNormAct, written so that the native backend (`onednn`) runs them on its own
- * kernels. Its fused BatchNorm kernels (`UnetBatchNormTrain`) mark it; other backends (cpu, browsers) take tfjs's
- * generic ops, which suit them.
+ * The memory-bound steps of every conv → InstanceNorm → LeakyReLU unit (nnU-Net's ConvDropoutNormReLU, MONAI's
+ * ADN as U-Net++ and UNETR use it), written so that the native backend (`onednn`) runs them on its own kernels. Its
+ * fused BatchNorm kernels (`UnetBatchNormTrain`) mark it; other backends (cpu, browsers) take tfjs's generic ops,
+ * which suit them.
  *
+ *   instanceNormLeakyRelu: InstanceNorm (affine) and LeakyReLU as one native kernel each way on `onednn`
+ *     (`UnetInstanceNormAct`: per sample b, x_b [∏S, C] normalised by its own column statistics in place of
+ *     the layout, so no transposes; the gradient from the saved input, statistics and output); elsewhere
+ *     leakyRelu(instanceNormAffine(…)).
  *   cancelledBias: the conv bias in front of an InstanceNorm, which the norm cancels exactly (it subtracts each
  *     channel's mean): the bias stays a parameter (MONAI's state dict) with its exact gradient, zero, and is never
  *     added (PyTorch adds it and gets float32 round-off of zero as its gradient).
@@ -19,10 +24,10 @@
  *     a native pass takes ~1–4 ms. Keeping s
  *     instead (one pass backward) measured slower: one more full-size array per layer alive until the backward pass.
  */
-import { tf, type Tensor } from '../../../core/tf.js';
-import { normalize } from '../../../nn/ops/normalize.js';
-import { perChannel } from '../../../nn/ops/channel.js';
-import { view } from '../../../nn/ops/view.js';
+import { tf, type Tensor } from '../../core/tf.js';
+import { normalize } from './normalize.js';
+import { perChannel } from './channel.js';
+import { view } from './view.js';
 
 /** Whether the active backend has the native fused kernels (the `onednn` backend). */
 export const nativeNorm = (): boolean => tf.getKernel('UnetBatchNormTrain', tf.getBackend()) !== undefined;
@@ -90,4 +95,23 @@ export function leakyRelu(x: Tensor, slope: number): Tensor {
     return { value: y, gradFunc: (dy: Tensor, [yOut]: Tensor[]) => tf.mul(dy, factor(yOut)) }; // [y > 0] = [x > 0]
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x) as Tensor;
+}
+
+/**
+ * LeakyReLU(InstanceNorm(x)·γ + β) of x [B, ...S, C], γ, β [C]: on `onednn` one fused kernel each way
+ * (`UnetInstanceNormAct`, keeping for the backward pass x, the statistics and y); elsewhere the two steps above.
+ */
+export function instanceNormLeakyRelu(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, slope: number): Tensor {
+  if (!nativeNorm()) return tf.tidy(() => leakyRelu(instanceNormAffine(x, gamma, beta, eps), slope));
+  const engine = tf.engine();
+  const attrs = { eps, slope } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = engine.runKernel('UnetInstanceNormAct', { x: xIn, gamma: g, beta: b }, attrs) as Tensor[];
+    save([xIn, y, mean, variance, g]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, [sx, sy, sm, sv, sg]: Tensor[]) => engine.runKernel('UnetInstanceNormActGrad', { dy, x: sx, y: sy, mean: sm, variance: sv, gamma: sg }, attrs) as Tensor[], // [dx, dγ, dβ]
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, gamma, beta) as Tensor;
 }
