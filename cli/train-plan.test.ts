@@ -105,3 +105,46 @@ test('unet train --plan: per-axis kernels and strides, the plan\'s labels, a spl
   assert.match(b.err, /lists 2 label values \(0, 255\) but the network has 3 classes/);
   assert.ok(!existsSync(join(tmp, 'run2')));
 });
+
+test('unet train --plan --config 2d on volumes: trains on their slices, records slices and the in-plane spacing; predict segments volumes slice by slice, alone and in an ensemble with 3d_fullres', () => {
+  const { tmp, data } = setup();
+  const plans = tinyPlans({ spacing: [1.2, 1, 1] }) as unknown as { configurations: Record<string, unknown> };
+  plans.configurations['2d'] = {
+    spatialDims: 2, spacing: [1, 1.25], medianShape: [50, 35], patch: [24, 16], batch: 4,
+    normalization: [{ scheme: 'zscore', useMask: false }],
+    network: { arch: 'nnunet', options: { spatialDims: 2, inChannels: 1, classes: 3, features: [4, 8, 16], kernels: [[3, 3], [3, 3], [3, 3]], strides: [[1, 1], [2, 2], [2, 2]], convsPerStage: 2, deepSupervision: true } },
+    explanation: ['hand-written for tests'],
+  };
+  const plan = join(tmp, 'plans.json');
+  writeFileSync(plan, JSON.stringify(plans));
+  const run2d = join(tmp, 'run2d'), run3d = join(tmp, 'run3d');
+  const r = unet('train', '--data', data, '--out', run2d, '--plan', plan, '--config', '2d', '--fold', '0', '--iterations', '2', '--json', '--backend', 'cpu');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.val, ['hippocampus_017'], 'validation on whole volumes');
+  assert.ok(Number.isFinite(j.final.score), 'the volume is scored slice by slice');
+  const cfg = JSON.parse(readFileSync(join(run2d, 'config.json'), 'utf8'));
+  assert.equal(cfg.slices, true);
+  assert.deepEqual(cfg.spacing, [1, 1.25], 'in-plane spacing; each volume keeps its own along the slices');
+  assert.deepEqual(cfg.train, ['hippocampus_004']);
+  assert.equal(unet('train', '--data', data, '--out', run3d, '--plan', plan, '--config', '3d_fullres', '--fold', '0', '--iterations', '1', '--backend', 'cpu').code, 0);
+  const src = join(data, 'images', 'hippocampus_017.nii.gz');
+  for (const [name, models] of [['pred2d', [run2d]], ['ens', [run2d, run3d]]] as const) {
+    const out = join(tmp, name);
+    const p = unet('predict', ...models.flatMap((m) => ['--model', m]), '--input', src, '--out', out, '--probabilities', '--backend', 'cpu', '--quiet');
+    assert.equal(p.code, 0, `${name}: ${p.err}`);
+    assert.ok(existsSync(join(out, 'hippocampus_017.nii.gz')) && existsSync(join(out, 'hippocampus_017.prob.nii.gz')), name);
+  }
+  // each run segmented its held-back case with probabilities (nnU-Net's fold validation); find-best compares them
+  for (const run of [run2d, run3d]) assert.ok(existsSync(join(run, 'validation', 'hippocampus_017.prob.nii.gz')) && existsSync(join(run, 'validation', 'hippocampus_017.nii.gz')), run);
+  const fb = unet('find-best', '--truth', join(data, 'labels'), '--candidate', `2d=${join(run2d, 'validation')}`, '--candidate', `3d_fullres=${join(run3d, 'validation')}`, '--json');
+  assert.equal(fb.code, 0, fb.err);
+  assert.deepEqual(JSON.parse(fb.out).ranking.map((x: { name: string }) => x.name).sort(), ['2d', '3d_fullres', 'ensemble(2d, 3d_fullres)']);
+  // a 2-D network trained on 2-D images still refuses volumes (tested in cli/predict.test.ts); a slice-wise one takes no PNG
+  const png = join(tmp, 'png');
+  mkdirSync(png);
+  copyFileSync(join(repoRoot, 'data', 'isbi2012', 'test', 'images', '7.png'), join(png, '7.png'));
+  const bad = unet('predict', '--model', run2d, '--model', run3d, '--input', join(png, '7.png'), '--out', join(tmp, 'bad'), '--backend', 'cpu');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /7\.png: a 2-D image .* but the model is 3-D/);
+});

@@ -33,7 +33,14 @@ test('find-best refuses undeclared truth values, a missing case and a broken pla
   await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A') } }), /c\.png: label value 255 at voxel 0 is not a class index of the 2-class probabilities — rule/);
   mkdirSync(join(dir, 'C'));
   writeFileSync(join(dir, 'C', 'other.prob.nii'), probs([0, 0, 0, 0]));
-  await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A'), C: join(dir, 'C') }, labelMap: { 0: 0, 255: 1 } }), /candidate 'C' has no probabilities for case c/);
+  await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A'), C: join(dir, 'C') }, labelMap: { 0: 0, 255: 1 } }), /candidate 'A' has no probabilities for case other — rule: every candidate predicts every case/);
+  // Truth for more cases than predicted (one fold of a cross-validation): the predicted ones are scored.
+  writeFileSync(join(dir, 'truth', 'd.png'), encodePng([7, 7, 7, 7], 4, 1, 1)); // would be refused (7) if it were read
+  const one = await findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A') }, labelMap: { 0: 0, 255: 1 } });
+  assert.deepEqual(one.best.members, ['A']);
+  mkdirSync(join(dir, 'E'));
+  writeFileSync(join(dir, 'E', 'e.prob.nii'), probs([0.5, 0.5, 0.5, 0.5]));
+  await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { E: join(dir, 'E') }, labelMap: { 0: 0, 255: 1 } }), /--truth .*truth: no label file for case e, which the candidates predict/);
   writeFileSync(join(dir, 'bad.json'), '{"format": oops');
   await assert.rejects(findBestRun({ truth: join(dir, 'truth'), candidates: { A: join(dir, 'A') }, labelMap: { 0: 0, 255: 1 }, plans: join(dir, 'bad.json') }), /--plans .*bad\.json: not valid JSON/);
   const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'unet.ts'), 'find-best', '--truth', join(dir, 'truth'), '--candidate', `A=${join(dir, 'A')}`, '--candidate', `B=${join(dir, 'B')}`, '--label-map', '0:0,255:1'], { encoding: 'utf8' });

@@ -57,9 +57,19 @@ export async function findBestRun(o: FindBestOptions): Promise<FindBestResult & 
       if (p.classes !== classes) throw new Error(`${join(o.candidates[c.name], `${n}.prob.nii.gz`)}: ${p.classes} classes, candidate '${candidates[0].name}' has ${classes} — rule: every candidate predicts the same classes`);
     }
   }
-  const files = (await readdir(o.truth).catch((e: NodeJS.ErrnoException) => { throw new Error(`--truth ${o.truth}: ${e.code === 'ENOENT' ? 'does not exist' : e.message}`); }))
+  // The cases scored are those the candidates predict (one fold's validation cases, or all of a full cross-validation);
+  // the truth folder may hold more (the whole data set's labels).
+  const predicted = new Set(candidates.flatMap((c) => [...c.probabilities.keys()]));
+  for (const c of candidates) {
+    const missing = [...predicted].filter((n) => !c.probabilities.has(n)).sort();
+    if (missing.length) throw new Error(`candidate '${c.name}' has no probabilities for case${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')} — rule: every candidate predicts every case`);
+  }
+  const all = (await readdir(o.truth).catch((e: NodeJS.ErrnoException) => { throw new Error(`--truth ${o.truth}: ${e.code === 'ENOENT' ? 'does not exist' : e.message}`); }))
     .filter((n) => fileExtension(n) && !n.startsWith('.')).sort();
-  if (files.length === 0) throw new Error(`--truth ${o.truth}: no label files`);
+  if (all.length === 0) throw new Error(`--truth ${o.truth}: no label files`);
+  const files = all.filter((n) => predicted.has(stripExtension(basename(n))));
+  const truthless = [...predicted].filter((n) => !files.some((f) => stripExtension(basename(f)) === n)).sort();
+  if (truthless.length) throw new Error(`--truth ${o.truth}: no label file for case${truthless.length > 1 ? 's' : ''} ${truthless.slice(0, 5).join(', ')}${truthless.length > 5 ? ', …' : ''}, which the candidates predict — rule: every scored case has its truth`);
   const truths = new Map<string, { labels: Int32Array; shape: number[] }>();
   for (const f of files) {
     const path = join(o.truth, f);

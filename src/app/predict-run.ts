@@ -20,7 +20,8 @@ import { applyPostprocessing, averageProbabilities, type PostprocessStep } from 
 import { postprocess } from '../infer/postprocess.js';
 import type { ProbabilityMap } from '../infer/sliding-window.js';
 import { slidingWindowPlan, type Blend } from '../infer/sliding-window.js';
-import { defaultWindow, predictionGrid, segmentVolume, type TrainingConventions } from '../infer/pipeline.js';
+import { defaultWindow, predictionGrid, segmentVolume, targetSpacing, type TrainingConventions } from '../infer/pipeline.js';
+import { slicewise } from '../infer/slices.js';
 import type { NormalizeMode } from '../data/normalize.js';
 import { checkMemory, checkNoOverwrite, checkOutputFolder, predictBytes, removeOrphanTmp } from './guards.js';
 import { existsSync } from 'node:fs';
@@ -34,8 +35,8 @@ export interface PredictOptions {
   model: string | string[];
   /** Steps learned by `unet find-best` (plans.json `postprocessing.steps`), applied to each mask. Default none. */
   postprocessing?: readonly PostprocessStep[];
-  /** An image / volume file, or a folder of them. */
-  input: string;
+  /** An image / volume file, or a folder of them, or a list of files (the library's; `unet train --plan` predicts its validation cases). */
+  input: string | readonly string[];
   out: string;
   /** Window overlap. Default 0.5 (padded models); valid-padded models tile with overlap-tile. */
   overlap?: number;
@@ -97,11 +98,11 @@ async function listInputs(input: string): Promise<string[]> {
   return files;
 }
 
-/** Checks an input against the model: spatial dimensions, channels, finite values. */
-export function checkInput(v: Volume, model: Pick<SegmentationNet, 'geometry'>): void {
+/** Checks an input against the model: spatial dimensions (a volume for a 2-D network trained on slices), channels, finite values. */
+export function checkInput(v: Volume, model: Pick<SegmentationNet, 'geometry'>, conv: TrainingConventions = {}): void {
   const o = model.geometry;
   const dims = v.shape.length;
-  if (dims !== o.spatialDims) {
+  if (dims !== o.spatialDims && !(conv.slices && slicewise(o, v.shape))) {
     throw new Error(`${v.source}: a ${dims}-D ${dims === 2 ? 'image' : 'volume'} (${v.shape.join('x')}), but the model is ${o.spatialDims}-D; a ${o.spatialDims}-D model segments ${o.spatialDims === 2 ? '2-D images' : '3-D volumes'}`);
   }
   if (v.channels !== o.inChannels) {
@@ -160,8 +161,8 @@ function readInput(bytes: Uint8Array, f: string, limits?: ReadLimits): Volume {
 export async function predictRun(o: PredictOptions): Promise<{ written: string[] }> {
   if (o.overlap !== undefined && !(o.overlap >= 0 && o.overlap <= MAX_OVERLAP)) throw new Error(`--overlap must be in [0, ${MAX_OVERLAP}], got ${o.overlap}; rule: above ${MAX_OVERLAP} the windows multiply (≈ ${Math.round(1 / (1 - 0.99) ** 2)}× at 0.99 in 2-D) for no gain`);
   const note = o.onNote ?? ((m: string) => console.error(m));
-  const files = await listInputs(o.input);
-  checkOutputFolder(o.out, '--out', [{ path: o.input, flag: '--input' }]);
+  const files = typeof o.input === 'string' ? await listInputs(o.input) : [...o.input];
+  checkOutputFolder(o.out, '--out', (typeof o.input === 'string' ? [o.input] : o.input).map((path) => ({ path, flag: '--input' })));
   const runs = typeof o.model === 'string' ? [o.model] : [...o.model];
   if (runs.length === 0) throw new Error('--model: give at least one run folder');
   const cfgs: RunConfig[] = [];
@@ -174,7 +175,8 @@ export async function predictRun(o: PredictOptions): Promise<{ written: string[]
     const [model] = models, cfg = cfgs[0];
     for (const [k, m] of models.entries()) {
       const a = model.geometry, b = m.geometry;
-      if (a.spatialDims !== b.spatialDims || a.inChannels !== b.inChannels || a.classes !== b.classes) throw new Error(`--model ${runs[k]}: a ${b.spatialDims}-D network of ${b.inChannels} channel(s) and ${b.classes} classes, --model ${runs[0]} is ${a.spatialDims}-D, ${a.inChannels}, ${a.classes} — rule: ensemble members predict the same classes from the same images`);
+      const takes = (g: typeof a, c: RunConfig) => (g.spatialDims === 3 || c.slices ? 3 : 2); // the inputs' dimensions: a 2-D network trained on slices takes volumes
+      if (takes(a, cfg) !== takes(b, cfgs[k]) || a.inChannels !== b.inChannels || a.classes !== b.classes) throw new Error(`--model ${runs[k]}: a ${b.spatialDims}-D network${cfgs[k].slices ? ' (slice-wise)' : ''} of ${b.inChannels} channel(s) and ${b.classes} classes, --model ${runs[0]} is ${a.spatialDims}-D${cfg.slices ? ' (slice-wise)' : ''}, ${a.inChannels}, ${a.classes} — rule: ensemble members predict the same classes from the same images`);
       if (JSON.stringify(cfgs[k].labelMap ?? null) !== JSON.stringify(cfg.labelMap ?? null)) throw new Error(`--model ${runs[k]}: label map ${JSON.stringify(cfgs[k].labelMap ?? null)}, --model ${runs[0]} has ${JSON.stringify(cfg.labelMap ?? null)} — rule: ensemble members share the label map`);
     }
     for (const s of o.postprocessing ?? []) {
@@ -192,12 +194,12 @@ async function predictWith(o: PredictOptions, files: string[], runs: string[], m
   const inputs: Volume[] = [];
   for (const f of files) {
     const v = readInput(new Uint8Array(await readFile(f).catch((e: Error) => { throw new Error(`${f}: unreadable (${e.message})`); })), f, o.limits);
-    checkInput(v, model);
+    for (const [k, m] of models.entries()) checkInput(v, m, cfgs[k]);
     inputs.push(v);
   }
   const g = model.geometry;
   const windows = models.map((m, k) => defaultWindow(m, cfgs[k], o.window));
-  for (const window of windows) if (window && window.length !== g.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model is ${g.spatialDims}-D`);
+  for (const [k, window] of windows.entries()) if (window && window.length !== models[k].geometry.spatialDims) throw new Error(`--window ${window.join('x')} has ${window.length} axes; the model${models.length > 1 ? ` ${runs[k]}` : ''} is ${models[k].geometry.spatialDims}-D`);
   for (const [k, m] of models.entries()) {
     const params = m.parameterCount(), window = windows[k], mcfg = cfgs[k];
     for (const v of inputs) {
@@ -205,10 +207,11 @@ async function predictWith(o: PredictOptions, files: string[], runs: string[], m
       const grid = predictionGrid(v, mcfg, o.resample ?? true);
       if (grid.join() !== v.shape.join()) {
         const n = grid.reduce((a, b) => a * b, 1) * v.channels;
-        if (n > maxVoxelsOf(o.limits)) throw new Error(`${v.source}: resampling its ${v.shape.join('×')} voxels of ${v.spacing.join('×')} mm to the training spacing ${mcfg.spacing!.join('×')} mm gives ${grid.join('×')} = ${n} values — rule: at most ${maxVoxelsOf(o.limits)} values (maxVoxels); check the file's pixdim, pass --no-resample, or raise --max-voxels`);
+        if (n > maxVoxelsOf(o.limits)) throw new Error(`${v.source}: resampling its ${v.shape.join('×')} voxels of ${v.spacing.join('×')} mm to the training spacing ${targetSpacing(v, mcfg)!.join('×')} mm gives ${grid.join('×')} = ${n} values — rule: at most ${maxVoxelsOf(o.limits)} values (maxVoxels); check the file's pixdim, pass --no-resample, or raise --max-voxels`);
       }
-      const plan = slidingWindowPlan(m.geometry, grid, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
-      const count = plan.windows * (o.tta ? 2 ** g.spatialDims : 1);
+      const slices = slicewise(m.geometry, grid); // a 2-D network on a volume: the windows of one slice × the slices
+      const plan = slidingWindowPlan(m.geometry, slices ? grid.slice(1) : grid, { window, overlap: o.overlap, swBatch: o.swBatch }); // throws on a window the model cannot take
+      const count = plan.windows * (slices ? grid[0] : 1) * (o.tta ? 2 ** m.geometry.spatialDims : 1);
       if (count > MAX_WINDOWS) throw new Error(`${v.source}: ${count.toLocaleString('en-US')} windows of ${plan.axes.map((a) => a.window).join('x')} at overlap ${plan.overlap}${o.tta ? ' with --tta' : ''}${runs.length > 1 ? ` (--model ${runs[k]})` : ''}; rule: at most ${MAX_WINDOWS.toLocaleString('en-US')} per input — lower --overlap or enlarge --window`);
       const vox = Math.max(grid.reduce((a, b) => a * b, 1), v.shape.reduce((a, b) => a * b, 1));
       const bytes = predictBytes(m.spec, plan.axes.map((a) => a.window), plan.swBatch, params, vox, v.channels, g.classes);

@@ -19,11 +19,13 @@ import { nnunetHeadWeights } from '../train/step.js';
 import { resampleLabels, resampleVolume } from '../infer/resample.js';
 import { nnunetAugment } from '../data/augment.js';
 import { sampleToPatch } from '../data/sampler.js';
-import type { Sample } from '../data/types.js';
+import { sliceSamples, type Sample } from '../data/types.js';
 import { lossFn, losses } from '../losses/index.js';
 import { confusionCounts, overlapScores } from '../metrics/overlap.js';
 import { predictWhole, toClasses } from '../infer/whole.js';
 import { slidingWindowVolume } from '../infer/sliding-window.js';
+import { slicewise, slidingWindowSlices } from '../infer/slices.js';
+import { predictRun } from './predict-run.js';
 import { probabilitiesToLabels } from '../infer/postprocess.js';
 import { medianSpacing } from '../infer/resample.js';
 import { train, type LogRecord, type TrainResult } from '../train/trainer.js';
@@ -178,7 +180,9 @@ export async function validationDice(model: TrainableNet, samples: Sample[], k: 
   for (const s of samples) {
     let pred: Int32Array;
     const whole = g.padding === 'same' && !g.fixed && s.image.shape.every((v) => v % g.stride === 0);
-    if (whole) {
+    if (slicewise(g, s.image.shape)) {
+      pred = probabilitiesToLabels(await slidingWindowSlices(model, s.image, { window: patch })); // a 2-D network on a volume's slices
+    } else if (whole) {
       const x = tf.tensor(s.image.data, [1, ...s.image.shape, s.image.channels]);
       const logits = predictWhole(model, x);
       pred = toClasses(logits);
@@ -279,7 +283,7 @@ function checkPlanOptions(o: TrainRunOptions): ReturnType<typeof checkTrainOptio
 export const TRAIN_BACKENDS = ['onednn', 'cpu'];
 
 /** The files a run writes into its folder: a folder holding any of them holds a run. */
-export const RUN_FILES = ['config.json', 'metrics.jsonl', 'curve.svg', 'checkpoints', 'model.safetensors', 'model.json'];
+export const RUN_FILES = ['config.json', 'metrics.jsonl', 'curve.svg', 'checkpoints', 'model.safetensors', 'model.json', 'validation'];
 
 /** The run's fields a resume must keep: the network, and how images and labels were turned into its inputs and targets. */
 const KEPT_ON_RESUME = ['arch', 'options', 'normalize', 'labelMap', 'ignoreValue'] as const;
@@ -369,17 +373,21 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
       const hint = !o.labelMap && /label value/.test(e.message) ? ' (labels stored as other values, e.g. 0/255, need --label-map VALUE:CLASS,…, e.g. 0:0,255:1)' : '';
       throw new Error(e.message + hint);
     });
-  const odd = samples.find((s) => s.image.shape.length !== dims);
-  if (odd) throw new Error(`${o.data}: preset ${preset} is ${dims}-D but ${odd.name} is ${odd.image.shape.length}-D`);
+  // A 2-D plan configuration of volumes (nnU-Net's `2d` of 3-D data) trains on their slices along the first axis.
+  const slices = !!plan && dims === 2 && samples[0]?.image.shape.length === 3;
+  const odd = samples.find((s) => s.image.shape.length !== (slices ? 3 : dims));
+  if (odd) throw new Error(`${o.data}: preset ${preset} is ${dims}-D${slices ? ' on the slices of volumes' : ''} but ${odd.name} is ${odd.image.shape.length}-D — rule: one dimensionality per data set`);
   if (plan) {
     const c = samples.find((s) => s.image.channels !== g.inChannels);
     if (c) throw new Error(`${o.data}: ${c.name} has ${c.image.channels} channel(s); the plan's network takes ${g.inChannels}`);
-    if (dims === 3) {
-      // nnU-Net's preprocessing: every case on the plan's spacing (images linear, labels by per-class maps)
+    if (dims === 3 || slices) {
+      // nnU-Net's preprocessing: every case on the plan's spacing (images linear, labels by per-class maps); slices
+      // keep each volume's own spacing along the slice axis
       for (const s of samples) {
-        if (s.image.spacing.every((v, a) => Math.abs(v - plan.spacing[a]) <= 1e-3 * Math.max(v, plan.spacing[a]))) continue;
+        const target = slices ? [s.image.spacing[0], ...plan.spacing] : plan.spacing;
+        if (s.image.spacing.every((v, a) => Math.abs(v - target[a]) <= 1e-3 * Math.max(v, target[a]))) continue;
         const from = s.image.shape;
-        s.image = resampleVolume(s.image, { spacing: plan.spacing });
+        s.image = resampleVolume(s.image, { spacing: target });
         const ignore = s.label.some((v) => v < 0);
         s.label = resampleLabels(s.label, from, s.image.shape, ignore ? { method: 'nearest' } : { classes: Math.max(K, 2) });
       }
@@ -422,7 +430,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     labelMap: o.labelMap ?? null, ignoreValue: o.ignoreValue ?? null, normalize: normMode, train: trn.map((s) => s.name),
     val: val.map((s) => s.name), backend,
     // The training images' median voxel spacing: `unet predict` resamples volumes to it.
-    spacing: plan && dims === 3 ? [...plan.spacing] : medianSpacing(trn.map((s) => s.image)),
+    spacing: plan && (dims === 3 || slices) ? [...plan.spacing] : medianSpacing(trn.map((s) => s.image)),
+    // a 2-D network trained on the slices of volumes: `unet predict` segments volumes slice by slice
+    ...(slices ? { slices: true } : {}),
     ...(plan ? {
       plan: o.plan, planConfig: o.config, fold: foldInfo!.fold, folds: foldInfo!.source,
       recipe: { lossOptions: NNUNET_RECIPE.lossOptions, optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights: headWeightsOf(spec) },
@@ -454,11 +464,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     if (created) rmSync(o.out, { recursive: true, force: true });
     throw e;
   }
-  const data = new PrefetchBatchSource(trn.map(sampleToPatch), {
+  const drawn = slices ? trn.flatMap(sliceSamples) : trn; // what patches are drawn from
+  const data = new PrefetchBatchSource(drawn.map(sampleToPatch), {
     batchSize: config.batch, patch: { size: patch, foregroundFraction: 0.33 },
     augment: { flip: true, rotate: true, elasticProb: o.elastic ?? 0, scale: 0, shift: 0 },
     ...(plan ? { patch: { size: patch }, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: nnunetAugment({ elasticProb: o.elastic ?? 0 }) } : {}),
-  }, rng, trn.map((s) => s.name));
+  }, rng, drawn.map((s) => s.name));
   const perEpoch = o.itersPerEpoch ?? TRAIN_DEFAULTS.itersPerEpoch;
   const total = o.iterations ?? (o.epochs !== undefined ? o.epochs * perEpoch : o.minutes !== undefined ? 1e9 : 1000);
   const checkpoints = folderCheckpoints(join(o.out, 'checkpoints'));
@@ -493,6 +504,13 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     model.eval();
     const finalMetrics = val.length ? await validationDice(model, val, K, patch) : undefined;
     await saveModel(model, join(o.out, 'model.safetensors'));
+    if (plan && val.length) {
+      // nnU-Net's end of a fold: the held-back cases segmented as `unet predict` would, with their probabilities, for
+      // `unet find-best --candidate NAME=RUN/validation` (configurations, ensembles, post-processing)
+      const dir = join(o.out, 'validation');
+      await rm(dir, { recursive: true, force: true });
+      await predictRun({ model: o.out, input: val.map((s) => s.image.source), out: dir, probabilities: true, backend: o.backend, limits: o.limits, onNote: note });
+    }
     const sorted = [...stepTimes].sort((a, b) => a - b);
     return { result, model, spec, preset, backend, val, classes: K, finalMetrics, stepMedianS: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN };
   } finally {

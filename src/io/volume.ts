@@ -19,3 +19,10 @@ export interface Volume {
   /** The file it came from (for error messages). */
   source: string;
 }
+
+/** Slice z of a volume [D, H, W, C] along its first axis as a 2-D image [H, W, C]: a view of its data, the in-plane spacing. */
+export function sliceOf(v: Volume, z: number): Volume {
+  const [, h, w] = v.shape;
+  const per = h * w * v.channels;
+  return { data: v.data.subarray(z * per, (z + 1) * per), shape: [h, w], channels: v.channels, spacing: v.spacing.slice(1), source: `${v.source} slice ${z}` };
+}
