@@ -30,13 +30,28 @@ export function sampleToPatch(s: Sample): Patch {
   return { image: s.image.data, label: s.label, shape: s.image.shape, channels: s.image.channels };
 }
 
+const withForeground = new WeakMap<Patch[], number[]>();
+
+/** Indices of the sources whose label holds a voxel > 0 (computed once per source list). */
+function foregroundSources(sources: Patch[]): number[] {
+  let idx = withForeground.get(sources);
+  if (!idx) {
+    idx = sources.flatMap((p, i) => (p.label.some((v) => v > 0) ? [i] : []));
+    withForeground.set(sources, idx);
+  }
+  return idx;
+}
+
 /** Draws one batch: for each item a random source, a random patch, then augmentation, all from `rng` in order. */
 export function sampleBatch(sources: Patch[], cfg: BatchConfig, rng: Rng, names?: string[]): Batch {
   if (sources.length === 0) throw new Error('sampleBatch: no sources; rule: at least one sample');
   const items: Patch[] = [];
   for (let b = 0; b < cfg.batchSize; b++) {
-    const k = rng.int(sources.length);
     const force = cfg.foregroundPerBatch === undefined ? undefined : b >= Math.round(cfg.batchSize * (1 - cfg.foregroundPerBatch));
+    // an oversampled item draws among the sources that hold foreground (nnU-Net's 2-D loader picks a slice holding
+    // the class; with every source holding some, the same draw as any item's)
+    const fg = force ? foregroundSources(sources) : undefined;
+    const k = fg && fg.length ? fg[rng.int(fg.length)] : rng.int(sources.length);
     const p = randomPatch(sources[k], { ...cfg.patch, source: names?.[k] ?? cfg.patch.source, force }, rng);
     items.push(cfg.augment ? augment(p, cfg.augment, rng) : p);
   }
