@@ -104,8 +104,9 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
   };
   const take = (n: number) => { need(n); const s = bytes.subarray(pos, pos + n); pos += n; return s; };
   const text = (n: number) => {
+    const raw = take(n);
     try {
-      return utf8.decode(take(n));
+      return utf8.decode(raw);
     } catch {
       return fail(`a string of ${n} bytes is not valid UTF-8 (corrupt)`);
     }
@@ -146,19 +147,19 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
     return new PyGlobal(module, name);
   };
   const call = (fn: PyValue, args: PyValue, opname: string): PyValue => {
-    if (!(fn instanceof PyGlobal)) return fail(`${opname} calls a ${describe(fn)}, not an allowed global (corrupt or hostile)`);
-    if (!(args instanceof PyTuple)) return fail(`${opname} of ${fn.qualified} with arguments that are a ${describe(args)}, not a tuple (corrupt)`);
+    if (!(fn instanceof PyGlobal)) return fail(`${opname} calls ${aType(fn)}, not an allowed global (corrupt or hostile)`);
+    if (!(args instanceof PyTuple)) return fail(`${opname} of ${fn.qualified} with arguments that are ${aType(args)}, not a tuple (corrupt)`);
     const g = o.globals.get(fn.qualified)!;
     if (!g.call) return fail(`${opname} calls ${fn.qualified}, which may appear here only as an argument`);
     return g.call(args.items, `${at()} (${fn.qualified})`);
   };
   const setItems = (d: PyValue, kv: PyValue[]) => {
-    if (!(d instanceof PyDict)) fail(`SETITEM(S) on a ${describe(d)}, not a dict (corrupt)`);
+    if (!(d instanceof PyDict)) fail(`SETITEM(S) on ${aType(d)}, not a dict (corrupt)`);
     if (kv.length % 2) fail('SETITEMS with an odd number of keys and values (corrupt)');
     for (let i = 0; i < kv.length; i += 2) (d as PyDict).map.set(asKey(kv[i], fail), kv[i + 1]);
   };
   const append = (l: PyValue, items: PyValue[]) => {
-    if (!Array.isArray(l)) fail(`APPEND(S) on a ${describe(l)}, not a list (corrupt)`);
+    if (!Array.isArray(l)) fail(`APPEND(S) on ${aType(l)}, not a list (corrupt)`);
     for (const x of items) (l as PyValue[]).push(x);
   };
 
@@ -214,7 +215,7 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
       case 0x90: { // ADDITEMS
         const items = popMark();
         const s = top();
-        if (!(s instanceof PyObject && s.type === 'set')) fail(`ADDITEMS on a ${describe(s)}, not a set (corrupt)`);
+        if (!(s instanceof PyObject && s.type === 'set')) fail(`ADDITEMS on ${aType(s)}, not a set (corrupt)`);
         (s as PyObject & { value: PyValue[] }).value.push(...items);
         break;
       }
@@ -247,7 +248,7 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
         const type = target instanceof PyObject ? target.type : target instanceof PyDict ? 'collections.OrderedDict' : null;
         const g = type ? o.globals.get(type) : undefined;
         if (target instanceof PyDict && !g?.build) { target.attrs = state; push(target); break; } // OrderedDict's __dict__ (torch: _metadata)
-        if (!g?.build) fail(`BUILD on a ${describe(target)}, which takes no state here (corrupt or hostile)`);
+        if (!g?.build) fail(`BUILD on ${aType(target)}, which takes no state here (corrupt or hostile)`);
         push(g!.build!(target, state, at()));
         break;
       }
@@ -266,7 +267,14 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
 
 function asKey(k: PyValue, fail: (m: string) => never): PyKey {
   if (k === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof k) || k instanceof PyTuple || k instanceof PyObject) return k as PyKey;
-  return fail(`a dict key that is a ${describe(k)} (unhashable; corrupt)`);
+  return fail(`a dict key that is ${aType(k)} (unhashable; corrupt)`);
+}
+
+/** A value's type with its article, for messages: 'an int', 'a dict'. */
+export function aType(v: PyValue | undefined): string {
+  const t = describe(v);
+  if (t === 'None') return t;
+  return /^[aeiou]/i.test(t) ? `an ${t}` : `a ${t}`;
 }
 
 /** A value's Python-ish type for messages. */

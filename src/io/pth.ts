@@ -19,7 +19,7 @@
  */
 import { unzipSync } from 'fflate';
 import type { SafeDType, SafeTensor } from './safetensors.js';
-import { describe, PyDict, PyGlobal, PyObject, PyTuple, unpickle, type PickleGlobal, type PyValue } from './pickle.js';
+import { aType, describe, PyDict, PyGlobal, PyObject, PyTuple, unpickle, type PickleGlobal, type PyValue } from './pickle.js';
 
 /** A storage type of a persistent id, its element size and the dtype it decodes as. */
 const STORAGES: Record<string, { dtype: SafeDType; bytes: number }> = {
@@ -65,12 +65,12 @@ const ints = (v: PyValue, what: string, at: string): number[] => {
 
 const tensorRef = (v: PyValue, at: string): PthTensorRef => {
   if (v instanceof PyObject && v.type === 'torch.Tensor') return v.value as PthTensorRef;
-  throw new Error(`${at}: expected a tensor, got a ${describe(v)} (corrupt)`);
+  throw new Error(`${at}: expected a tensor, got ${aType(v)} (corrupt)`);
 };
 
 function rebuildTensor(args: PyValue[], at: string): PyValue {
   const [storage, offset, size, stride] = args;
-  if (!(storage instanceof PyObject && storage.type === 'torch.storage')) throw new Error(`${at}: the tensor's storage is a ${describe(storage)}, not a storage of the archive (corrupt)`);
+  if (!(storage instanceof PyObject && storage.type === 'torch.storage')) throw new Error(`${at}: the tensor's storage is ${aType(storage)}, not a storage of the archive (corrupt)`);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new Error(`${at}: storage offset ${String(offset)} — rule: an integer ≥ 0`);
   const shape = ints(size, 'the size', at);
   const strides = ints(stride, 'the stride', at);
@@ -80,14 +80,14 @@ function rebuildTensor(args: PyValue[], at: string): PyValue {
 
 const numpyDtype = (v: PyValue, at: string): { kind: string; little: boolean } => {
   if (v instanceof PyObject && v.type === 'numpy.dtype') return v.value as { kind: string; little: boolean };
-  throw new Error(`${at}: expected a numpy dtype, got a ${describe(v)} (corrupt)`);
+  throw new Error(`${at}: expected a numpy dtype, got ${aType(v)} (corrupt)`);
 };
 
 /** The numpy scalar types a checkpoint may log (float64 losses and Dice values, integer counters). */
 function numpyScalar(args: PyValue[], at: string): PyValue {
   const { kind, little } = numpyDtype(args[0], at);
   const raw = args[1];
-  if (!(raw instanceof Uint8Array)) throw new Error(`${at}: a numpy scalar's value is a ${describe(raw)}, not bytes (corrupt)`);
+  if (!(raw instanceof Uint8Array)) throw new Error(`${at}: a numpy scalar's value is ${aType(raw)}, not bytes (corrupt)`);
   const size: Record<string, number> = { f8: 8, f4: 4, f2: 2, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1, b1: 1 };
   if (size[kind] === undefined || raw.length !== size[kind]) throw new Error(`${at}: numpy scalar of dtype '${kind}' with ${raw.length} bytes — rule: a bool, integer or float scalar`);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -125,7 +125,7 @@ export const TORCH_GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map<string, 
       const items = args[0];
       if (items === undefined) return d;
       const pairs = Array.isArray(items) ? items : items instanceof PyTuple ? items.items : null;
-      if (!pairs) throw new Error(`${at}: OrderedDict of a ${describe(items)} — rule: no argument or a list of pairs`);
+      if (!pairs) throw new Error(`${at}: OrderedDict of ${aType(items)} — rule: no argument or a list of pairs`);
       for (const p of pairs) {
         if (!(p instanceof PyTuple) || p.items.length !== 2) throw new Error(`${at}: OrderedDict item ${describe(p)} — rule: (key, value) pairs`);
         d.map.set(p.items[0] as string, p.items[1]);
@@ -153,7 +153,7 @@ export const TORCH_GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map<string, 
   ...['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'].map((d): [string, PickleGlobal] => [`torch.${d}`, marker]),
   ['torch.device', {
     call: (args, at) => {
-      if (typeof args[0] !== 'string') throw new Error(`${at}: torch.device of a ${describe(args[0])} — rule: a device name`);
+      if (typeof args[0] !== 'string') throw new Error(`${at}: torch.device of ${aType(args[0])} — rule: a device name`);
       return new PyObject('torch.device', args[1] === undefined ? args[0] : `${args[0]}:${String(args[1])}`);
     },
   }],
@@ -172,12 +172,12 @@ export const TORCH_GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map<string, 
   ...['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar'].map((n): [string, PickleGlobal] => [n, { call: numpyScalar }]),
   ['numpy.dtype', {
     call: (args, at) => {
-      if (typeof args[0] !== 'string') throw new Error(`${at}: numpy.dtype of a ${describe(args[0])} — rule: a type code such as 'f8'`);
+      if (typeof args[0] !== 'string') throw new Error(`${at}: numpy.dtype of ${aType(args[0])} — rule: a type code such as 'f8'`);
       return new PyObject('numpy.dtype', { kind: args[0], little: true });
     },
     build: (target, state, at) => { // state (version, byteorder, …): '<', '>', '|' or '='
       const order = state instanceof PyTuple ? state.items[1] : undefined;
-      if (typeof order !== 'string') throw new Error(`${at}: a numpy dtype's state is a ${describe(state)} — rule: (version, byteorder, …)`);
+      if (typeof order !== 'string') throw new Error(`${at}: a numpy dtype's state is ${aType(state)} — rule: (version, byteorder, …)`);
       const d = (target as PyObject).value as { kind: string; little: boolean };
       return new PyObject('numpy.dtype', { kind: d.kind, little: order !== '>' });
     },
@@ -353,9 +353,9 @@ export function readPthStateDict(bytes: Uint8Array, where: string, o: PthStateDi
   let refs: Map<string, PthTensorRef> | null;
   const topKeys = root instanceof PyDict ? [...root.map.keys()].map(String) : [];
   if (o.key !== undefined) {
-    if (!(root instanceof PyDict) || !root.map.has(o.key)) throw new Error(`${where}: no entry '${o.key}' (--key) — the checkpoint is a ${describe(root)}${topKeys.length ? ` with keys ${topKeys.join(', ')}` : ''}`);
+    if (!(root instanceof PyDict) || !root.map.has(o.key)) throw new Error(`${where}: no entry '${o.key}' (--key) — the checkpoint is ${aType(root)}${topKeys.length ? ` with keys ${topKeys.join(', ')}` : ''}`);
     refs = asStateDict(root.map.get(o.key));
-    if (!refs) throw new Error(`${where}: entry '${o.key}' (--key) is a ${describe(root.map.get(o.key))} — rule: a state dict (parameter names → tensors)`);
+    if (!refs) throw new Error(`${where}: entry '${o.key}' (--key) is ${aType(root.map.get(o.key))} — rule: a state dict (parameter names → tensors)`);
     key = o.key;
   } else {
     refs = asStateDict(root);
@@ -367,7 +367,7 @@ export function readPthStateDict(bytes: Uint8Array, where: string, o: PthStateDi
     }
     if (!refs) {
       const holding = root instanceof PyDict ? [...root.map.entries()].filter(([, v]) => asStateDict(v)).map(([k]) => String(k)) : [];
-      throw new Error(`${where}: no state dict found — the checkpoint is a ${describe(root)}${topKeys.length ? ` with keys ${topKeys.slice(0, 12).join(', ')}${topKeys.length > 12 ? ', …' : ''}` : ''}`
+      throw new Error(`${where}: no state dict found — the checkpoint is ${aType(root)}${topKeys.length ? ` with keys ${topKeys.slice(0, 12).join(', ')}${topKeys.length > 12 ? ', …' : ''}` : ''}`
         + ` — rule: a state dict (names → tensors) at the top or under ${STATE_DICT_KEYS.join(', ')}${holding.length ? `; ${holding.join(', ')} hold${holding.length === 1 ? 's' : ''} one: name it with --key` : ''}`);
     }
   }
