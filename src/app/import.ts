@@ -1,48 +1,92 @@
 /**
- * `unet import`: a model file (`model.safetensors` + `model.json`) from weights made elsewhere — a PyTorch
- * `state_dict` saved as safetensors in the architecture's reference names (or a naming its `foreignKey` maps), or an
- * upstream release in its own format that the architecture knows how to read (`importPretrained`: TransUNet's
- * `R50+ViT-B_16.npz`, encoder only; the decoder and head keep their seeded initialisation). `unet train --init` then
- * fine-tunes from it. Nothing is written unless every tensor the network needs loaded.
+ * `unet import`: a model file (`model.safetensors` + `model.json`) from weights made elsewhere —
+ * - a PyTorch checkpoint (`torch.save`, `.pth` / `.pt` / `.bin` / `.ckpt`, recognised by its content): read without
+ *   running anything (src/io/pth.ts), its state dict found at the top or under `model`, `state_dict`, `net`,
+ *   `network_weights` (nnU-Net), … (or `key`), a `module.` prefix (DataParallel) removed;
+ * - a PyTorch `state_dict` saved as safetensors;
+ * both in the architecture's reference names or a naming its `foreignKey` maps (the papers' modules, MONAI's and
+ * nnU-Net's upstream names); or an upstream release in its own format that the architecture knows how to read
+ * (`importPretrained`: TransUNet's `R50+ViT-B_16.npz`, encoder only; the decoder and head keep their seeded
+ * initialisation). `unet train --init` then fine-tunes from it. Nothing is written unless every tensor the network
+ * needs loaded and every tensor of the state dict found its place.
  */
 import { readFile } from 'node:fs/promises';
-import { architectures, createNet, presetSpec } from '../models/registry.js';
+import { architectures, createNet, presets, presetSpec } from '../models/registry.js';
 import type { NetSpec } from '../models/types.js';
 import { readNpz } from '../io/npz.js';
 import { readSafetensors } from '../io/safetensors.js';
+import { looksLikePth, readPthStateDict } from '../io/pth.js';
 import { loadStateDict } from '../io/weights.js';
 import { saveModel } from '../io/files.js';
 import { foreignKeyOf } from '../models/registry.js';
 
 export interface ImportOptions {
-  /** The weights: `.safetensors` (a full state dict) or `.npz` (an upstream release). Required. */
+  /**
+   * The weights: a PyTorch checkpoint (`torch.save`; recognised by content, whatever its extension), a `.safetensors`
+   * state dict or an `.npz` release. Required.
+   */
   weights: string;
-  /** The preset whose network the weights are for. Required. */
-  preset: string;
+  /** The preset whose network the weights are for. Required unless `arch` is given. */
+  preset?: string;
+  /** The architecture the weights are for: its first preset, unless `preset` names one of its presets. Default: the preset's. */
+  arch?: string;
   /** Options on top of the preset's (e.g. `classes`, `imgSize`). Default none. */
   options?: Record<string, unknown>;
+  /** PyTorch checkpoints: the top-level key holding the state dict. Default: the checkpoint itself if it is one, else the first of model, state_dict, … that holds one. */
+  key?: string;
   /** The model file to write (`.safetensors`; its `.json` goes beside it). Required. */
   out: string;
 }
 
-export async function importRun(o: ImportOptions): Promise<{ spec: NetSpec; params: number; unused: string[] }> {
+export interface ImportResult {
+  spec: NetSpec;
+  params: number;
+  /** Tensors of an `.npz` release the architecture did not use. */
+  unused: string[];
+  /** What was read: the format, and for a PyTorch checkpoint where its state dict was and the prefix removed. */
+  source: { format: 'pth' | 'safetensors' | 'npz'; key: string | null; strippedPrefix: string | null; tensors: number };
+}
+
+/** File name endings read as PyTorch checkpoints without sniffing (their errors then say what the file is instead). */
+const PTH = /\.(pth|pt|bin|ckpt|pth\.tar)$/i;
+
+function resolvePreset(o: ImportOptions): string {
+  if (o.preset === undefined && o.arch === undefined) throw new Error('give --preset NAME or --arch NAME: the network the weights are for');
+  if (o.arch === undefined) return o.preset!;
+  const a = architectures.get(o.arch);
+  const preset = o.preset ?? Object.keys(a.presets)[0];
+  if (presets.get(preset).arch !== a.name) throw new Error(`--preset ${preset} is a preset of '${presets.get(preset).arch}', not of --arch ${o.arch}`);
+  return preset;
+}
+
+export async function importRun(o: ImportOptions): Promise<ImportResult> {
   if (!o.out.endsWith('.safetensors')) throw new Error(`--out ${o.out}: the model file must end in .safetensors (its spec goes beside it as .json)`);
-  const spec = presetSpec(o.preset, o.options ?? {});
+  const spec = presetSpec(resolvePreset(o), o.options ?? {});
   const a = architectures.get(spec.arch);
-  const npz = /\.npz$/i.test(o.weights);
-  if (!npz && !/\.safetensors$/i.test(o.weights)) throw new Error(`--weights ${o.weights}: expected a .safetensors state dict or an .npz release`);
-  if (npz && !a.importPretrained) {
+  const file = o.weights;
+  const bytes = new Uint8Array(await readFile(file).catch((e: Error) => { throw new Error(`${file}: unreadable (${e.message})`); }));
+  const format = /\.npz$/i.test(file) ? 'npz' : /\.safetensors$/i.test(file) ? 'safetensors' : PTH.test(file) || looksLikePth(bytes) ? 'pth' : null;
+  if (!format) throw new Error(`${file}: neither a PyTorch checkpoint (torch.save: a zip holding data.pkl) nor named .safetensors or .npz — rule: a torch.save checkpoint, a .safetensors state dict or an .npz release`);
+  if (o.key !== undefined && format !== 'pth') throw new Error(`--key ${o.key}: only a PyTorch checkpoint has keys to choose from; ${file} is ${format === 'npz' ? 'an .npz release' : 'a .safetensors state dict'}`);
+  if (format === 'npz' && !a.importPretrained) {
     const able = architectures.names().filter((n) => architectures.get(n).importPretrained);
-    throw new Error(`--weights ${o.weights}: ${spec.arch} reads no .npz release (architectures that do: ${able.join(', ') || 'none'}); give a .safetensors state dict`);
+    throw new Error(`${file}: ${spec.arch} reads no .npz release (architectures that do: ${able.join(', ') || 'none'}); give a PyTorch checkpoint or a .safetensors state dict`);
   }
-  const bytes = new Uint8Array(await readFile(o.weights).catch((e: Error) => { throw new Error(`--weights ${o.weights}: unreadable (${e.message})`); }));
   const net = createNet(spec);
   try {
     let unused: string[] = [];
-    if (npz) unused = await a.importPretrained!(net, readNpz(bytes, o.weights), o.weights);
-    else loadStateDict(net, readSafetensors(bytes, o.weights).tensors, o.weights, foreignKeyOf(spec.arch));
+    const source: ImportResult['source'] = { format, key: null, strippedPrefix: null, tensors: 0 };
+    if (format === 'npz') {
+      const arrays = readNpz(bytes, file);
+      source.tensors = arrays.size;
+      unused = await a.importPretrained!(net, arrays, file);
+    } else {
+      const sd = format === 'pth' ? readPthStateDict(bytes, file, { key: o.key }) : { tensors: readSafetensors(bytes, file).tensors, key: null, strippedPrefix: null };
+      Object.assign(source, { key: sd.key, strippedPrefix: sd.strippedPrefix, tensors: sd.tensors.size });
+      loadStateDict(net, sd.tensors, sd.key ? `${file} ['${sd.key}']` : file, foreignKeyOf(spec.arch));
+    }
     await saveModel(net, o.out);
-    return { spec, params: net.parameterCount(), unused };
+    return { spec, params: net.parameterCount(), unused, source };
   } finally {
     net.dispose();
   }
