@@ -30,6 +30,8 @@ Checkpoint forms and tensor layouts, on the small unet2d_b2 network (outputs: un
   malicious.pth                {'model': sd, 'payload': Evil()} whose __reduce__ is (os.system, ('echo pwned',)):
                                the pickle names the global posix.system (refused; nothing runs)
   whole_module.pth             torch.save(model): the module object itself, its class a global (refused)
+  expanded_bomb.pth            {'w': torch.zeros(1).expand(2 ** 31)}: one float viewed as 2^31 (refused before allocating)
+Every file but legacy.pth (whose storage keys are object ids) is byte-identical from run to run.
 Seeds: torch.manual_seed(0) before building each network; norms, inputs from torch.Generator().manual_seed(1234).
 """
 import argparse, json, os, struct, sys
@@ -261,6 +263,8 @@ def main():
     save_pth(os.path.join(out, 'legacy.pth'), m.state_dict(), _use_new_zipfile_serialization=False)
     save_pth(os.path.join(out, 'malicious.pth'), {'model': {'w': torch.ones(2)}, 'payload': Evil()})
     save_pth(os.path.join(out, 'whole_module.pth'), torch_unet.DoubleConv(1, 2))
+    # a 4-byte storage viewed as 2^31 elements (stride 0): what expand() saves; decoding it would take 8 GiB
+    save_pth(os.path.join(out, 'expanded_bomb.pth'), {'w': torch.zeros(1).expand(2 ** 31)})
     tensors_fixture(out)
     total = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     print('total', total, 'bytes in', out)

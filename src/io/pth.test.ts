@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { fixtureMetadata, readFixture, repoRoot } from '../core/testing.js';
-import { looksLikePth, readPth, readPthStateDict, type PthTensorRef } from './pth.js';
+import { decodeTensor, looksLikePth, MAX_REPEATED_VIEW, readPth, readPthStateDict, type PthTensorRef } from './pth.js';
 import { PyDict, PyObject, PyTuple } from './pickle.js';
 
 const path = (name: string) => join(repoRoot, 'fixtures', 'pth', name);
@@ -133,4 +133,20 @@ test('float16 weights read through the same path: every tensor of the half check
       assert.ok(Math.abs(h.data[i] - x[0]) <= Math.max(2 ** -11 * Math.abs(x[0]), 2 ** -24), `${k}[${i}]: ${h.data[i]} is ${x[0]} in half precision`);
     }
   }
+});
+
+test('hostile sizes are refused before allocating: an expand() of one float to 2^31, a storage entry larger than declared, a view outside its storage', () => {
+  assert.throws(() => readPthStateDict(bytesOf('expanded_bomb.pth'), 'bomb.pth'),
+    new RegExp(`bomb\\.pth: tensor 'w': a view of size \\[2147483648\\] \\(2147483648 elements\\) over storage '0' of 1 — rule: a view repeating elements \\(stride 0\\) has at most ${MAX_REPEATED_VIEW} elements`));
+  const files = unzipSync(bytesOf('unet2d_b2.pth'));
+  const entry = Object.keys(files).find((n) => n.endsWith('/data/0'))!;
+  files[entry] = new Uint8Array(files[entry].length + 1000);
+  assert.throws(() => readPthStateDict(zipSync(files, { level: 0 }), 'grown.pth'), /grown\.pth: the storages cannot be unzipped \(unet2d_b2\.pth\/data\/0 declares \d+ bytes, its storage's \d+ — rule: a storage entry holds its elements and nothing more\)/);
+  const storage = { key: '7', dtype: 'F32' as const, itemBytes: 4, numel: 6, location: 'cpu' };
+  const bytes = new Uint8Array(new Float32Array([0, 1, 2, 3, 4, 5]).buffer);
+  assert.deepEqual([...decodeTensor({ storage, offset: 1, shape: [2, 2], stride: [1, 2] }, bytes, true, 't').data], [1, 3, 2, 4], 'a transposed view at an offset');
+  assert.throws(() => decodeTensor({ storage, offset: 3, shape: [2, 2], stride: [2, 1] }, bytes, true, 't'), /t: a view of size \[2,2\], stride \[2,1\] at offset 3 reaches element 6 of storage '7', which has 6 — rule: views lie inside their storage/);
+  assert.throws(() => decodeTensor({ storage, offset: 0, shape: [6], stride: [1] }, bytes.subarray(0, 20), true, 't'), /t: storage '7' holds 20 bytes, its 6 F32 elements need 24 \(truncated\)/);
+  const big = new Uint8Array(new Float32Array([1.5, -2]).buffer.slice(0)).reverse(); // the same values, big-endian, reversed order
+  assert.deepEqual([...decodeTensor({ storage: { ...storage, numel: 2 }, offset: 0, shape: [2], stride: [1] }, big, false, 't').data], [-2, 1.5], 'big-endian storages (byteorder: big)');
 });

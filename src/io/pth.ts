@@ -21,6 +21,15 @@ import { unzipSync } from 'fflate';
 import type { SafeDType, SafeTensor } from './safetensors.js';
 import { aType, describe, PyDict, PyGlobal, PyObject, PyTuple, unpickle, type PickleGlobal, type PyValue } from './pickle.js';
 
+/** The most bytes `data.pkl` may declare (torch stores it uncompressed; a re-zipped file could declare a bomb). */
+const MAX_PICKLE_BYTES = 2 ** 30;
+
+/**
+ * The most elements a view may have beyond its storage's: a view repeating elements (stride 0, as `expand` makes) may
+ * reach this many; otherwise a view has at most its storage's elements. A tiny file cannot ask for gigabytes.
+ */
+export const MAX_REPEATED_VIEW = 2 ** 20;
+
 /** A storage type of a persistent id, its element size and the dtype it decodes as. */
 const STORAGES: Record<string, { dtype: SafeDType; bytes: number }> = {
   FloatStorage: { dtype: 'F32', bytes: 4 }, DoubleStorage: { dtype: 'F64', bytes: 8 }, HalfStorage: { dtype: 'F16', bytes: 2 },
@@ -209,7 +218,14 @@ export function readPth(bytes: Uint8Array, where: string): PthCheckpoint {
   const names: string[] = [];
   let head: Record<string, Uint8Array>;
   try {
-    head = unzipSync(bytes, { filter: (f) => { names.push(f.name); return /^[^/]+\/(data\.pkl|byteorder)$/.test(f.name); } });
+    head = unzipSync(bytes, {
+      filter: (f) => {
+        names.push(f.name);
+        const wanted = /^[^/]+\/(data\.pkl|byteorder)$/.test(f.name);
+        if (wanted && f.originalSize > MAX_PICKLE_BYTES) throw new Error(`${f.name} declares ${f.originalSize} bytes — rule: at most ${MAX_PICKLE_BYTES} (torch writes it uncompressed; a zip bomb?)`);
+        return wanted;
+      },
+    });
   } catch (e) {
     throw new Error(`${where}: not a readable zip archive (${(e as Error).message})`);
   }
@@ -244,10 +260,17 @@ export function readPth(bytes: Uint8Array, where: string): PthCheckpoint {
   return {
     root, prefix, littleEndian,
     tensors(refs) {
-      const keys = new Set([...refs.values()].map((r) => `${prefix}/data/${r.storage.key}`));
+      const need = new Map<string, number>(); // entry → the bytes its storage's persistent id declares
+      for (const r of refs.values()) need.set(`${prefix}/data/${r.storage.key}`, Math.max(need.get(`${prefix}/data/${r.storage.key}`) ?? 0, r.storage.numel * r.storage.itemBytes));
       let raw: Record<string, Uint8Array>;
       try {
-        raw = unzipSync(bytes, { filter: (f) => keys.has(f.name) });
+        raw = unzipSync(bytes, {
+          filter: (f) => {
+            if (!need.has(f.name)) return false;
+            if (f.originalSize > need.get(f.name)!) throw new Error(`${f.name} declares ${f.originalSize} bytes, its storage's ${need.get(f.name)} — rule: a storage entry holds its elements and nothing more`);
+            return true;
+          },
+        });
       } catch (e) {
         throw new Error(`${where}: the storages cannot be unzipped (${(e as Error).message})`);
       }
@@ -263,6 +286,9 @@ export function decodeTensor(r: PthTensorRef, storage: Uint8Array, little: boole
   const { dtype, itemBytes, numel, key } = r.storage;
   if (storage.length < numel * itemBytes) throw new Error(`${where}: storage '${key}' holds ${storage.length} bytes, its ${numel} ${dtype} elements need ${numel * itemBytes} (truncated)`);
   const n = r.shape.reduce((a, b) => a * b, 1);
+  if (n > Math.max(numel, MAX_REPEATED_VIEW)) {
+    throw new Error(`${where}: a view of size [${r.shape}] (${n} elements) over storage '${key}' of ${numel} — rule: a view repeating elements (stride 0) has at most ${MAX_REPEATED_VIEW} elements`);
+  }
   let last = r.offset;
   for (let d = 0; d < r.shape.length; d++) last += (r.shape[d] - 1) * r.stride[d];
   if (n > 0 && last >= numel) {
