@@ -1,7 +1,7 @@
 /**
  * `unet import --from model.pth` end to end, as a user runs it: a DataParallel checkpoint saved by PyTorch becomes a
- * model file that `unet predict` segments an ISBI slice with; nnU-Net's trainer checkpoint imports through --arch with
- * its plan's options; a malicious checkpoint, the legacy format and flag mistakes exit 1 with one `unet: error:` line
+ * model file that `unet predict` segments an ISBI slice with; nnU-Net's trainer checkpoint imports with --arch nnunet
+ * alone (its topology read off the weights); a malicious checkpoint, the legacy format and flag mistakes exit 1 with one `unet: error:` line
  * naming the file or flag, and leave no file behind.
  */
 import { test } from 'node:test';
@@ -34,12 +34,11 @@ test('unet import --from a DataParallel .pth writes a model that unet predict se
   assert.ok(mask.data.every((v) => v === 0 || v === 1), 'class indices 0/1 (sigmoid, identity label map)');
 });
 
-test('unet import --from nnU-Net\'s checkpoint with --arch nnunet and the plan\'s options; --weights is the same option', () => {
+test('unet import --from nnU-Net\'s checkpoint with --arch nnunet alone: the topology is read off the weights; --weights is the same option', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unet-cli-import-'));
-  const r = unet('import', '--from', pth('nnunet3d.pth'), '--arch', 'nnunet', '--option', 'spatialDims=3', '--option', 'features=[4,8,16]',
-    '--option', 'kernels=[[1,3,3],[3,3,3],[3,3,3]]', '--option', 'strides=[[1,1,1],[1,2,2],[2,2,2]]', '--out', join(dir, 'nn.safetensors'));
+  const r = unet('import', '--from', pth('nnunet3d.pth'), '--arch', 'nnunet', '--out', join(dir, 'nn.safetensors'));
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /\(nnunet, 20,188 parameters\) from 136 tensors under 'network_weights'/);
+  assert.match(r.out, /\(nnunet, 20,188 parameters\) from 136 tensors under 'network_weights'; options read off the weights: spatialDims=3 inChannels=1 classes=2 features=\[4,8,16\] kernels=\[\[1,3,3\],\[3,3,3\],\[3,3,3\]\] strides=\[\[1,1,1\],\[1,2,2\],\[2,2,2\]\] convsPerStage=2$/m);
   const w = unet('import', '--weights', pth('unet2d_b2.model.pth'), '--preset', 'seed2d', '--option', 'base=2', '--key', 'model', '--out', join(dir, 'w.safetensors'));
   assert.equal(w.code, 0, w.err);
   assert.match(w.out, /from 110 tensors under 'model'/);

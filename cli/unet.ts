@@ -195,7 +195,8 @@ program.command('import')
     await useBestBackend(); // the network is built (and its weights assigned) on the native backend where it loads
     const r = await importRun({ weights, preset: o.preset, arch: o.arch, key: o.key, options: parseOptionPairs(o.option), out: o.out });
     const from = r.source.format === 'pth' ? ` from ${r.source.tensors} tensors${r.source.key ? ` under '${r.source.key}'` : ''}${r.source.strippedPrefix ? ` ('${r.source.strippedPrefix}' prefix dropped)` : ''}` : '';
-    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${from}${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
+    const read = Object.entries(r.fromWeights).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${from}${read ? `; options read off the weights: ${read}` : ''}${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
   });
 
 program.command('predict')

@@ -97,9 +97,14 @@ test('refused before anything is written: a malicious pickle, the legacy format,
   assert.equal(existsSync(out.replace(/\.safetensors$/, '.json')), false, 'no spec file');
 });
 
-test('--arch picks the architecture\'s first preset; options adjust it', async () => {
+test('--arch nnunet alone: the topology is read off the weights (over the first preset\'s 2-D one): the network PyTorch ran', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'unet-import-pth-')), 'model.safetensors');
-  const r = await importRun({ weights: pth('nnunet3d.pth'), arch: 'nnunet', options: { spatialDims: 3, features: [4, 8, 16], kernels: [[1, 3, 3], [3, 3, 3], [3, 3, 3]], strides: [[1, 1, 1], [1, 2, 2], [2, 2, 2]] }, out });
+  const r = await importRun({ weights: pth('nnunet3d.pth'), arch: 'nnunet', out });
   assert.equal(r.spec.arch, 'nnunet');
   assert.equal(r.source.tensors, 136);
+  const meta = JSON.parse(fixtureMetadata('pth/nnunet3d.io.safetensors').options) as Record<string, unknown>;
+  assert.deepEqual(r.fromWeights, { spatialDims: 3, inChannels: 1, classes: 2, features: meta.features, kernels: meta.kernels, strides: meta.strides, convsPerStage: 2 });
+  assert.deepEqual({ ...r.spec.options, seed: 0 }, { ...meta, seed: 0 }, 'the network PyTorch ran');
+  // the user's options stay on top: two classes more is a shape error naming the head
+  await assert.rejects(importRun({ weights: pth('nnunet3d.pth'), arch: 'nnunet', options: { classes: 4 }, out: out.replace('model', 'm4') }), /tensor 'decoder\.seg_layers\.0\.weight' has shape \[2,8,1,1,1\] in the file but the model's options need \[4,8,1,1,1\]/);
 });

@@ -5,7 +5,8 @@
  *   `network_weights` (nnU-Net), … (or `key`), a `module.` prefix (DataParallel) removed;
  * - a PyTorch `state_dict` saved as safetensors;
  * both in the architecture's reference names or a naming its `foreignKey` maps (the papers' modules, MONAI's and
- * nnU-Net's upstream names); or an upstream release in its own format that the architecture knows how to read
+ * nnU-Net's upstream names; an architecture may read its options off the weights, `optionsFromWeights`: nnU-Net's
+ * topology); or an upstream release in its own format that the architecture knows how to read
  * (`importPretrained`: TransUNet's `R50+ViT-B_16.npz`, encoder only; the decoder and head keep their seeded
  * initialisation). `unet train --init` then fine-tunes from it. Nothing is written unless every tensor the network
  * needs loaded and every tensor of the state dict found its place.
@@ -13,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { architectures, createNet, presets, presetSpec } from '../models/registry.js';
 import type { NetSpec } from '../models/types.js';
+import type { SafeTensor } from '../io/safetensors.js';
 import { readNpz } from '../io/npz.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { looksLikePth, readPthStateDict } from '../io/pth.js';
@@ -45,6 +47,8 @@ export interface ImportResult {
   unused: string[];
   /** What was read: the format, and for a PyTorch checkpoint where its state dict was and the prefix removed. */
   source: { format: 'pth' | 'safetensors' | 'npz'; key: string | null; strippedPrefix: string | null; tensors: number };
+  /** The options read off the weights (`Architecture.optionsFromWeights`: nnU-Net's topology), under the given ones. */
+  fromWeights: Record<string, unknown>;
 }
 
 /** File name endings read as PyTorch checkpoints without sniffing (their errors then say what the file is instead). */
@@ -61,8 +65,9 @@ function resolvePreset(o: ImportOptions): string {
 
 export async function importRun(o: ImportOptions): Promise<ImportResult> {
   if (!o.out.endsWith('.safetensors')) throw new Error(`--out ${o.out}: the model file must end in .safetensors (its spec goes beside it as .json)`);
-  const spec = presetSpec(resolvePreset(o), o.options ?? {});
-  const a = architectures.get(spec.arch);
+  const preset = resolvePreset(o);
+  const a = architectures.get(presets.get(preset).arch);
+  presetSpec(preset, o.options ?? {}); // the options are checked before the file is read
   const file = o.weights;
   const bytes = new Uint8Array(await readFile(file).catch((e: Error) => { throw new Error(`${file}: unreadable (${e.message})`); }));
   const format = /\.npz$/i.test(file) ? 'npz' : /\.safetensors$/i.test(file) ? 'safetensors' : PTH.test(file) || looksLikePth(bytes) ? 'pth' : null;
@@ -70,23 +75,29 @@ export async function importRun(o: ImportOptions): Promise<ImportResult> {
   if (o.key !== undefined && format !== 'pth') throw new Error(`--key ${o.key}: only a PyTorch checkpoint has keys to choose from; ${file} is ${format === 'npz' ? 'an .npz release' : 'a .safetensors state dict'}`);
   if (format === 'npz' && !a.importPretrained) {
     const able = architectures.names().filter((n) => architectures.get(n).importPretrained);
-    throw new Error(`${file}: ${spec.arch} reads no .npz release (architectures that do: ${able.join(', ') || 'none'}); give a PyTorch checkpoint or a .safetensors state dict`);
+    throw new Error(`${file}: ${a.name} reads no .npz release (architectures that do: ${able.join(', ') || 'none'}); give a PyTorch checkpoint or a .safetensors state dict`);
   }
+  const source: ImportResult['source'] = { format, key: null, strippedPrefix: null, tensors: 0 };
+  let arrays: Map<string, SafeTensor>;
+  let where = file;
+  if (format === 'npz') {
+    arrays = readNpz(bytes, file);
+  } else {
+    const sd = format === 'pth' ? readPthStateDict(bytes, file, { key: o.key }) : { tensors: readSafetensors(bytes, file).tensors, key: null, strippedPrefix: null };
+    Object.assign(source, { key: sd.key, strippedPrefix: sd.strippedPrefix });
+    arrays = sd.tensors;
+    if (sd.key) where = `${file} ['${sd.key}']`;
+  }
+  source.tensors = arrays.size;
+  const mapKey = foreignKeyOf(a.name);
+  const fromWeights = format !== 'npz' && a.optionsFromWeights ? a.optionsFromWeights(new Map([...arrays].map(([k, t]) => [mapKey(k), t.shape])), where) ?? {} : {};
+  const spec = presetSpec(preset, { ...fromWeights, ...(o.options ?? {}) });
   const net = createNet(spec);
   try {
-    let unused: string[] = [];
-    const source: ImportResult['source'] = { format, key: null, strippedPrefix: null, tensors: 0 };
-    if (format === 'npz') {
-      const arrays = readNpz(bytes, file);
-      source.tensors = arrays.size;
-      unused = await a.importPretrained!(net, arrays, file);
-    } else {
-      const sd = format === 'pth' ? readPthStateDict(bytes, file, { key: o.key }) : { tensors: readSafetensors(bytes, file).tensors, key: null, strippedPrefix: null };
-      Object.assign(source, { key: sd.key, strippedPrefix: sd.strippedPrefix, tensors: sd.tensors.size });
-      loadStateDict(net, sd.tensors, sd.key ? `${file} ['${sd.key}']` : file, foreignKeyOf(spec.arch));
-    }
+    const unused = format === 'npz' ? await a.importPretrained!(net, arrays, file) : [];
+    if (format !== 'npz') loadStateDict(net, arrays, where, mapKey);
     await saveModel(net, o.out);
-    return { spec, params: net.parameterCount(), unused, source };
+    return { spec, params: net.parameterCount(), unused, source, fromWeights };
   } finally {
     net.dispose();
   }
