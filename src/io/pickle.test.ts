@@ -60,3 +60,10 @@ test('corrupt streams: truncated, no STOP, unknown or text opcodes, unbalanced M
   assert.throws(() => read(hex('80025805000000616263')), /BINUNICODE needs 5 more bytes, the pickle has 3/);
   assert.throws(() => read(hex('800263746f7263680a466c6f617453746f726167650a29522e')), /REDUCE calls torch\.FloatStorage, which may appear here only as an argument/);
 });
+
+test('OrderedDict built from a list of pairs (its REDUCE argument), as copy and older protocols write it', () => {
+  const v = read('8002' + '63' + '636f6c6c656374696f6e730a4f726465726564446963740a' + '5d' + '28' + '580100000061' + '4b01' + '86' + '65' + '85' + '52' + '2e');
+  assert.ok(v instanceof PyDict);
+  assert.deepEqual([...v.map], [['a', 1]]);
+  assert.throws(() => read('8002' + '63' + '636f6c6c656374696f6e730a4f726465726564446963740a' + '5d' + '28' + '5d' + '4b01' + '86' + '65' + '85' + '52' + '2e'), /OrderedDict key a list — rule: a hashable key/);
+});

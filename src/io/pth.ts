@@ -19,7 +19,7 @@
  */
 import { unzipSync } from 'fflate';
 import type { SafeDType, SafeTensor } from './safetensors.js';
-import { aType, describe, PyDict, PyGlobal, PyObject, PyTuple, unpickle, type PickleGlobal, type PyValue } from './pickle.js';
+import { aType, describe, PyDict, PyGlobal, PyObject, PyTuple, unpickle, type PickleGlobal, type PyKey, type PyValue } from './pickle.js';
 
 /** The most bytes `data.pkl` may declare (torch stores it uncompressed; a re-zipped file could declare a bomb). */
 const MAX_PICKLE_BYTES = 2 ** 30;
@@ -124,7 +124,13 @@ function halfToFloat(h: number): number {
 }
 
 const marker: PickleGlobal = {};
-const rebuildParameter: PickleGlobal = { call: (args, at) => (tensorRef(args[0], at), args[0]) };
+/** `_rebuild_parameter(data, requires_grad, hooks[, state])`: the tensor `data` (a Parameter is read as its tensor). */
+const rebuildParameter: PickleGlobal = {
+  call: (args, at) => {
+    tensorRef(args[0], at); // checks it is one
+    return args[0];
+  },
+};
 
 /** The globals a checkpoint may name: each builds data and nothing else. */
 export const TORCH_GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map<string, PickleGlobal>([
@@ -137,7 +143,9 @@ export const TORCH_GLOBALS: ReadonlyMap<string, PickleGlobal> = new Map<string, 
       if (!pairs) throw new Error(`${at}: OrderedDict of ${aType(items)} — rule: no argument or a list of pairs`);
       for (const p of pairs) {
         if (!(p instanceof PyTuple) || p.items.length !== 2) throw new Error(`${at}: OrderedDict item ${describe(p)} — rule: (key, value) pairs`);
-        d.map.set(p.items[0] as string, p.items[1]);
+        const k = p.items[0];
+        if (!(k === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof k) || k instanceof PyTuple)) throw new Error(`${at}: OrderedDict key ${aType(k)} — rule: a hashable key`);
+        d.map.set(k as PyKey, p.items[1]);
       }
       return d;
     },
