@@ -216,7 +216,7 @@ export function unpickle(bytes: Uint8Array, where: string, o: UnpickleOptions): 
         const items = popMark();
         const s = top();
         if (!(s instanceof PyObject && s.type === 'set')) fail(`ADDITEMS on ${aType(s)}, not a set (corrupt)`);
-        (s as PyObject & { value: PyValue[] }).value.push(...items);
+        for (const x of items) (s as PyObject & { value: PyValue[] }).value.push(x);
         break;
       }
       case 0x91: push(new PyObject('frozenset', popMark())); break;
