@@ -6,8 +6,8 @@ DIR holds the package `dynamic_network_architectures` (nnU-Net's PlainConvUNet; 
 
 Every network is a SMALL configuration of a reference module: the chapter's UNet / UNet3D (../shared/reference/
 torch_unet.py), the paper's Ronneberger 2015 with its own names (enc/up/dec/out, scripts/make_fixtures.py scales its
-widths), the family of ../shared/reference/variants.py (MONAI's AttentionUnet, BasicUNetPlusPlus, UNETR) and nnU-Net's
-PlainConvUNet. (TransUNet is left out: its ResNet trunk is 2.6 MB at the smallest width its GroupNorm(32) allows; its
+widths), the family of ../shared/reference/variants.py (MONAI's AttentionUnet and BasicUNetPlusPlus in 2-D and 3-D, UNETR) and
+nnU-Net's PlainConvUNet. (TransUNet is left out: its ResNet trunk is 2.6 MB at the smallest width its GroupNorm(32) allows; its
 names load through the same path, tested by fixtures/variants/transunet.safetensors.) For each NAME:
   NAME.pth             torch.save(model.state_dict())   (nnunet3d: the dict nnU-Net's trainer saves, below)
   NAME.io.safetensors  input (N, C, spatial...) and out_eval (out_eval.K for lists) from PyTorch in eval mode;
@@ -227,6 +227,12 @@ def main():
     torch.manual_seed(0)
     network(out, 'unetpp2d', variants.BasicUNetPlusPlus(2, 1, 2, (4, 4, 8, 8, 16, 4)), (1, 1, 32, 32), 'unetpp2d',
             {'features': [4, 4, 8, 8, 16, 4]}, 'BasicUNetPlusPlus(2, 1, 2, (4, 4, 8, 8, 16, 4))')
+    torch.manual_seed(0)
+    network(out, 'attention_unet3d', variants.AttentionUnet(3, 1, 2, (4, 8, 16), (2, 2)), (1, 1, 8, 8, 12), 'attention-unet3d',
+            {'channels': [4, 8, 16], 'strides': [2, 2]}, 'AttentionUnet(3, 1, 2, (4, 8, 16), (2, 2))')
+    torch.manual_seed(0)
+    network(out, 'unetpp3d', variants.BasicUNetPlusPlus(3, 1, 2, (4, 4, 8, 8, 16, 4)), (1, 1, 16, 16, 32), 'unetpp3d',
+            {'features': [4, 4, 8, 8, 16, 4]}, 'BasicUNetPlusPlus(3, 1, 2, (4, 4, 8, 8, 16, 4))')
     torch.manual_seed(0)
     network(out, 'unetr2d', variants.UNETR(1, 3, (32, 48), feature_size=4, hidden_size=24, mlp_dim=48, num_heads=2, spatial_dims=2),
             (1, 1, 32, 48), 'unetr-small2d', {'classes': 3, 'imgSize': [32, 48], 'featureSize': 4, 'hiddenSize': 24, 'mlpDim': 48, 'numHeads': 2},

@@ -55,7 +55,7 @@ async function assertImportParity(file: string, ioName: string, extra: { key?: s
 
 const NETWORKS: [string, string][] = [
   ['unet2d_b4', 'unet'], ['unet3d_b2', 'unet'], ['ronneberger2015_b2', 'unet'], ['attention_unet2d', 'attention-unet'],
-  ['unetpp2d', 'unetpp'], ['unetr2d', 'unetr'], ['nnunet3d', 'nnunet'], ['unet2d_b2', 'unet'],
+  ['attention_unet3d', 'attention-unet'], ['unetpp2d', 'unetpp'], ['unetpp3d', 'unetpp'], ['unetr2d', 'unetr'], ['nnunet3d', 'nnunet'], ['unet2d_b2', 'unet'],
 ];
 
 for (const backend of await testBackends()) {
