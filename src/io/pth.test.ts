@@ -95,12 +95,14 @@ test('refused, naming the global and the file: a malicious __reduce__ (posix.sys
 test('refused with what to do: the legacy format, TorchScript, a zip without data.pkl, a safetensors file, a truncated archive, a missing storage', () => {
   assert.throws(() => readPth(bytesOf('legacy.pth'), 'legacy.pth'), /legacy.pth: a PyTorch checkpoint in the legacy \(pre-1\.6\) format.*_use_new_zipfile_serialization=True/);
   assert.equal(looksLikePth(bytesOf('legacy.pth')), true);
+  // TorchScript (torch.jit.save) holds data.pkl too, with code/ and constants.pkl beside it
   const script = zipSync({ 'm/data.pkl': new Uint8Array([0x80, 2, 0x4e, 0x2e]), 'm/constants.pkl': new Uint8Array([0x80, 2, 0x29, 0x2e]), 'm/code/__torch__.py': new Uint8Array(1) }, { level: 0 });
-  // a TorchScript archive names its code; without data.pkl entries its own wording
-  const noData = zipSync({ 'm/constants.pkl': new Uint8Array([0x80, 2, 0x29, 0x2e]), 'm/code/__torch__.py': new Uint8Array(1) }, { level: 0 });
-  assert.throws(() => readPth(noData, 'scripted.pt'), /scripted\.pt: a TorchScript archive \(torch\.jit\.save\)/);
-  assert.doesNotThrow(() => readPth(script, 'x'), 'a data.pkl holding None reads (as None)');
-  assert.throws(() => readPthStateDict(script, 'x.pt'), /x\.pt: no state dict found — the checkpoint is None/);
+  assert.throws(() => readPth(script, 'scripted.pt'), /scripted\.pt: a TorchScript archive \(torch\.jit\.save; it holds code\/ and constants\.pkl\) — rule: a torch\.save checkpoint of tensors/);
+  const none = zipSync({ 'm/data.pkl': new Uint8Array([0x80, 2, 0x4e, 0x2e]) }, { level: 0 });
+  assert.equal(readPth(none, 'x').root, null, 'a data.pkl holding None reads (as None)');
+  assert.throws(() => readPthStateDict(none, 'x.pt'), /x\.pt: no state dict found — the checkpoint is None/);
+  const deflated = zipSync(unzipSync(bytesOf('unet2d_b2.pth')), { level: 6 });
+  assert.equal(readPthStateDict(deflated, 'z.pth').tensors.size, 110, 'a re-zipped (deflated) checkpoint reads too');
   assert.throws(() => readPth(zipSync({ 'a.txt': new Uint8Array(3) }), 'a.zip'), /a\.zip: a zip archive with no PREFIX\/data\.pkl \(entries: a\.txt\)/);
   assert.equal(looksLikePth(zipSync({ 'a.txt': new Uint8Array(3) })), false);
   const st = readFileSync(join(repoRoot, 'fixtures', 'seed2d_b4.safetensors'));

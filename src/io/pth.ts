@@ -237,11 +237,12 @@ export function readPth(bytes: Uint8Array, where: string): PthCheckpoint {
   } catch (e) {
     throw new Error(`${where}: not a readable zip archive (${(e as Error).message})`);
   }
+  if (names.some((n) => /^[^/]+\/(constants\.pkl|code\/)/.test(n))) {
+    throw new Error(`${where}: a TorchScript archive (torch.jit.save; it holds code/ and constants.pkl) — rule: a torch.save checkpoint of tensors; in PyTorch, save torch.jit.load(PATH).state_dict() with torch.save`);
+  }
+  const entries = new Set(names);
   const pkl = Object.keys(head).filter((n) => n.endsWith('/data.pkl'));
   if (pkl.length !== 1) {
-    if (names.some((n) => /^[^/]+\/(constants\.pkl|code\/)/.test(n))) {
-      throw new Error(`${where}: a TorchScript archive (torch.jit.save) — rule: a torch.save checkpoint of tensors; in PyTorch, save torch.jit.load(PATH).state_dict() with torch.save`);
-    }
     throw new Error(`${where}: a zip archive with ${pkl.length === 0 ? 'no' : pkl.length} PREFIX/data.pkl (entries: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}) — rule: one, as torch.save writes it`);
   }
   const prefix = pkl[0].slice(0, -'/data.pkl'.length);
@@ -260,7 +261,7 @@ export function readPth(bytes: Uint8Array, where: string): PthCheckpoint {
       }
       const kind = STORAGES[type.name];
       if (!kind || !(type.module === 'torch' || type.module === 'torch.storage')) throw new Error(`${at}: storage type ${type.qualified} — rule: one of ${Object.keys(STORAGES).map((s) => `torch.${s}`).join(', ')}`);
-      if (!names.includes(`${prefix}/data/${key}`)) throw new Error(`${at}: storage '${key}' is not in the archive (no ${prefix}/data/${key}; truncated or corrupt)`);
+      if (!entries.has(`${prefix}/data/${key}`)) throw new Error(`${at}: storage '${key}' is not in the archive (no ${prefix}/data/${key}; truncated or corrupt)`);
       return new PyObject('torch.storage', { key, dtype: kind.dtype, itemBytes: kind.bytes, numel, location: String(location) } satisfies PthStorage);
     },
   });
