@@ -18,6 +18,7 @@ Checkpoint forms and tensor layouts, on the small unet2d_b2 network (outputs: un
   unet2d_b2.model.pth          {'model': sd, 'epoch': 7, 'optimizer': Adam state_dict (tensors too)}
   unet2d_b2.state_dict.pth     {'state_dict': sd, 'arch': 'UNet', 'best_dice': 0.91}
   unet2d_b2.dataparallel.pth   nn.DataParallel(model).state_dict(): every key 'module.'-prefixed
+  unet2d_b2.lightning.pth      PyTorch Lightning's layout: {'state_dict': every key under 'model.', 'epoch', ...}
   unet2d_b2.channels_last.pth  model.to(memory_format=torch.channels_last).state_dict(): conv weights are strided
                                (non-contiguous) views of their storages
   unet2d_b2.half.pth           model.half().state_dict() (float16); its output (the float16-rounded weights run in
@@ -35,6 +36,7 @@ Every file but legacy.pth (whose storage keys are object ids) is byte-identical 
 Seeds: torch.manual_seed(0) before building each network; norms, inputs from torch.Generator().manual_seed(1234).
 """
 import argparse, json, os, struct, sys
+from collections import OrderedDict
 import numpy as np
 import torch, torch.nn as nn
 
@@ -255,6 +257,11 @@ def main():
     save_pth(os.path.join(out, 'unet2d_b2.model.pth'), {'model': m.state_dict(), 'epoch': 7, 'optimizer': adam.state_dict()})
     save_pth(os.path.join(out, 'unet2d_b2.state_dict.pth'), {'state_dict': m.state_dict(), 'arch': 'UNet', 'best_dice': 0.91})
     save_pth(os.path.join(out, 'unet2d_b2.dataparallel.pth'), nn.DataParallel(m).state_dict())
+    # PyTorch Lightning's layout: the LightningModule's state dict, every name under its attribute ('model.')
+    save_pth(os.path.join(out, 'unet2d_b2.lightning.pth'), {
+        'epoch': 3, 'global_step': 120, 'pytorch-lightning_version': '2.1.0',
+        'state_dict': OrderedDict(('model.' + k, v) for k, v in m.state_dict().items()),
+        'hyper_parameters': {'lr': 1e-3, 'base': 2}})
     cl = torch_unet.UNet(1, 1, True, 2, 2)
     cl.load_state_dict(m.state_dict())
     cl = cl.to(memory_format=torch.channels_last)

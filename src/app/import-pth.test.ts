@@ -7,14 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, type Tensor } from '../core/tf.js';
 import { fixtureMetadata, readFixture, repoRoot, testBackends, toChannelsLast } from '../core/testing.js';
 import { assertCloseScaled } from '../models/parity-testing.js';
 import { loadModel } from '../io/files.js';
-import type { SafeTensor } from '../io/safetensors.js';
+import { writeSafetensors, type SafeTensor } from '../io/safetensors.js';
+import { readPthStateDict } from '../io/pth.js';
 import { importRun } from './import.js';
 
 const pth = (name: string) => join(repoRoot, 'fixtures', 'pth', name);
@@ -70,10 +71,11 @@ for (const backend of await testBackends()) {
   }
 }
 
-test('{\'model\': sd} (with an optimizer), {\'state_dict\': sd}, DataParallel\'s module. names, channels-last weights and float16 all import and reproduce PyTorch', async () => {
+test('{\'model\': sd} (with an optimizer), {\'state_dict\': sd}, DataParallel\'s module. names, Lightning\'s model. names, channels-last weights and float16 all import and reproduce PyTorch', async () => {
   const forms: [string, string | null, string | null][] = [
     ['unet2d_b2.model.pth', 'model', null], ['unet2d_b2.state_dict.pth', 'state_dict', null],
     ['unet2d_b2.dataparallel.pth', null, 'module.'], ['unet2d_b2.channels_last.pth', null, null],
+    ['unet2d_b2.lightning.pth', 'state_dict', 'model.'],
   ];
   for (const [file, key, prefix] of forms) assert.deepEqual(await assertImportParity(file, 'unet2d_b2'), { arch: 'unet', key, prefix }, file);
   assert.deepEqual(await assertImportParity('unet2d_b2.model.pth', 'unet2d_b2', { key: 'model' }), { arch: 'unet', key: 'model', prefix: null });
@@ -107,4 +109,16 @@ test('--arch nnunet alone: the topology is read off the weights (over the first 
   assert.deepEqual({ ...r.spec.options, seed: 0 }, { ...meta, seed: 0 }, 'the network PyTorch ran');
   // the user's options stay on top: two classes more is a shape error naming the head
   await assert.rejects(importRun({ weights: pth('nnunet3d.pth'), arch: 'nnunet', options: { classes: 4 }, out: out.replace('model', 'm4') }), /tensor 'decoder\.seg_layers\.0\.weight' has shape \[2,8,1,1,1\] in the file but the model's options need \[4,8,1,1,1\]/);
+});
+
+test('a wrapper\'s attribute before every name is dropped only where the names fit without it: nnU-Net under \'net.\' (topology still read), MONAI\'s own \'model.\' kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unet-import-pth-'));
+  const sd = readPthStateDict(new Uint8Array(readFileSync(pth('nnunet3d.pth'))), 'nnunet3d.pth').tensors;
+  const wrapped = join(dir, 'wrapped.safetensors');
+  writeFileSync(wrapped, writeSafetensors(new Map([...sd].map(([k, t]) => [`net.${k}`, { ...t, dtype: t.dtype === 'F32' ? 'F32' : 'I64' }]))));
+  const r = await importRun({ weights: wrapped, arch: 'nnunet', out: join(dir, 'nn.safetensors') });
+  assert.equal(r.source.strippedPrefix, 'net.');
+  assert.deepEqual(r.fromWeights.features, [4, 8, 16]);
+  const att = await importRun({ weights: pth('attention_unet2d.pth'), preset: 'attention-unet2d', options: { channels: [4, 8, 16, 32], strides: [2, 2, 2] }, out: join(dir, 'a.safetensors') });
+  assert.equal(att.source.strippedPrefix, null, 'MONAI\'s AttentionUnet names all begin with model., its own');
 });

@@ -2,7 +2,8 @@
  * `unet import`: a model file (`model.safetensors` + `model.json`) from weights made elsewhere —
  * - a PyTorch checkpoint (`torch.save`, `.pth` / `.pt` / `.bin` / `.ckpt`, recognised by its content): read without
  *   running anything (src/io/pth.ts), its state dict found at the top or under `model`, `state_dict`, `net`,
- *   `network_weights` (nnU-Net), … (or `key`), a `module.` prefix (DataParallel) removed;
+ *   `network_weights` (nnU-Net), … (or `key`), a `module.` prefix (DataParallel) removed, and a wrapper's attribute
+ *   before every name (PyTorch Lightning's `model.`) where the names fit the network only without it;
  * - a PyTorch `state_dict` saved as safetensors;
  * both in the architecture's reference names or a naming its `foreignKey` maps (the papers' modules, MONAI's and
  * nnU-Net's upstream names; an architecture may read its options off the weights, `optionsFromWeights`: nnU-Net's
@@ -45,7 +46,10 @@ export interface ImportResult {
   params: number;
   /** Tensors of an `.npz` release the architecture did not use. */
   unused: string[];
-  /** What was read: the format, and for a PyTorch checkpoint where its state dict was and the prefix removed. */
+  /**
+   * What was read: the format; for a PyTorch checkpoint the key its state dict was under; the prefix removed from every
+   * name (`module.` of DataParallel, `_orig_mod.` of torch.compile, a wrapper's attribute such as Lightning's `model.`).
+   */
   source: { format: 'pth' | 'safetensors' | 'npz'; key: string | null; strippedPrefix: string | null; tensors: number };
   /** The options read off the weights (`Architecture.optionsFromWeights`: nnU-Net's topology), under the given ones. */
   fromWeights: Record<string, unknown>;
@@ -53,6 +57,13 @@ export interface ImportResult {
 
 /** File name endings read as PyTorch checkpoints without sniffing (their errors then say what the file is instead). */
 const PTH = /\.(pth|pt|bin|ckpt|pth\.tar)$/i;
+
+/** `P.` when every name starts with the same first segment P (and has more after it), else null. */
+function commonFirstSegment(keys: readonly string[]): string | null {
+  const first = keys[0]?.split('.')[0];
+  if (!first || !keys.every((k) => k.startsWith(`${first}.`))) return null;
+  return `${first}.`;
+}
 
 function resolvePreset(o: ImportOptions): string {
   if (o.preset === undefined && o.arch === undefined) throw new Error('give --preset NAME or --arch NAME: the network the weights are for');
@@ -90,12 +101,35 @@ export async function importRun(o: ImportOptions): Promise<ImportResult> {
   }
   source.tensors = arrays.size;
   const mapKey = foreignKeyOf(a.name);
-  const fromWeights = format !== 'npz' && a.optionsFromWeights ? a.optionsFromWeights(new Map([...arrays].map(([k, t]) => [mapKey(k), t.shape])), where) ?? {} : {};
+  // A wrapper's attribute before every name (PyTorch Lightning: `model.`) is dropped where the names fit without it
+  // and not with it: first for the options the weights fix, then against the built network's names.
+  let wrapper = format === 'npz' ? null : commonFirstSegment([...arrays.keys()]);
+  const strip = (m: Map<string, SafeTensor>, p: string) => new Map([...m].map(([k, t]) => [k.slice(p.length), t]));
+  const shapes = (m: Map<string, SafeTensor>) => new Map([...m].map(([k, t]) => [mapKey(k), t.shape]));
+  let fromWeights: Record<string, unknown> = {};
+  if (format !== 'npz' && a.optionsFromWeights) {
+    const read = a.optionsFromWeights(shapes(arrays), where);
+    const unwrapped = !read && wrapper ? a.optionsFromWeights(shapes(strip(arrays, wrapper)), where) : null;
+    if (unwrapped) {
+      arrays = strip(arrays, wrapper!);
+      source.strippedPrefix = (source.strippedPrefix ?? '') + wrapper;
+      wrapper = null;
+    }
+    fromWeights = read ?? unwrapped ?? {};
+  }
   const spec = presetSpec(preset, { ...fromWeights, ...(o.options ?? {}) });
   const net = createNet(spec);
   try {
     const unused = format === 'npz' ? await a.importPretrained!(net, arrays, file) : [];
-    if (format !== 'npz') loadStateDict(net, arrays, where, mapKey);
+    if (format !== 'npz') {
+      const own = new Set(net.stateEntries().map(([n]) => n));
+      const fits = (m: Map<string, SafeTensor>) => [...m.keys()].some((k) => own.has(mapKey(k)));
+      if (wrapper && !fits(arrays) && fits(strip(arrays, wrapper))) {
+        arrays = strip(arrays, wrapper);
+        source.strippedPrefix = (source.strippedPrefix ?? '') + wrapper;
+      }
+      loadStateDict(net, arrays, where, mapKey);
+    }
     await saveModel(net, o.out);
     return { spec, params: net.parameterCount(), unused, source, fromWeights };
   } finally {
