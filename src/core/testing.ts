@@ -39,6 +39,16 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /** Runs `fn` and asserts it leaves no tensor behind. */
+/** Value and gradient of sum(f(x)·w) with respect to each input, for a fixed random w (seed 9). */
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): { y: Float32Array; g: Float32Array[] } {
+  return tf.tidy(() => {
+    const y = f(...xs);
+    const w = tf.randomNormal(y.shape, 0, 1, 'float32', 9);
+    const g = tf.grads((...a: Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs);
+    return { y: y.dataSync() as Float32Array, g: g.map((t) => t.dataSync() as Float32Array) };
+  });
+}
+
 export function assertNoLeak<T>(fn: () => T): T {
   const before = tf.memory().numTensors;
   const out = fn();

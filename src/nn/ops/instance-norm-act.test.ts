@@ -3,19 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../../core/tf.js';
-import { assertClose, assertNoLeak, testBackends } from '../../core/testing.js';
+import { assertClose, assertNoLeak, testBackends, valueAndGrads } from '../../core/testing.js';
 import { normalizeReference } from './normalize.js';
 import { cancelledBias, instanceNormAffine, instanceNormLeakyRelu, leakyRelu, nativeNorm } from './instance-norm-act.js';
-
-/** Value and gradient of sum(f(x)·w) with respect to each input, for a fixed random w. */
-function valueAndGrads(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): { y: Float32Array; g: Float32Array[] } {
-  return tf.tidy(() => {
-    const y = f(...xs);
-    const w = tf.randomNormal(y.shape, 0, 1, 'float32', 9);
-    const g = tf.grads((...a: Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs);
-    return { y: y.dataSync() as Float32Array, g: g.map((t) => t.dataSync() as Float32Array) };
-  });
-}
 
 for (const backend of await testBackends()) {
   test(`[${backend}] instanceNormAffine = InstanceNorm with γ, β (per sample and channel), values and every gradient`, async () => {
