@@ -1,0 +1,96 @@
+/**
+ * Records what a forward pass computes as a list of tfjs kernels: the network runs once on an example input under a
+ * hook on the engine's `runKernel`, on the stock `cpu` backend (so only tfjs's own kernels appear, never the native
+ * backend's fused ones). Every kernel whose inputs are all independent of the network input (weights, a BatchNorm's
+ * scale from its running statistics, a weight standardisation) is folded: its output is kept as a constant, read
+ * when a kernel that depends on the input first uses it. What remains is the data path, in execution order.
+ */
+import { tf, type Tensor } from '../../core/tf.js';
+import type { SegmentationNet } from '../../models/types.js';
+
+export type DType = 'float32' | 'int32' | 'bool';
+
+/** A value of the traced graph: the network input, a kernel's output, or a constant. */
+export interface TraceValue {
+  readonly id: number;
+  readonly shape: number[];
+  readonly dtype: DType;
+  /** The constant's elements (row-major); undefined for values that depend on the input. */
+  readonly data?: Float32Array | Int32Array | Uint8Array;
+}
+
+export interface TraceNode {
+  readonly kernel: string;
+  /** Inputs by the kernel's own names (`x`, `filter`, …); tensor lists (Concat, Pack) as `name.0`, `name.1`, …. */
+  readonly inputs: Record<string, TraceValue>;
+  readonly outputs: TraceValue[];
+  readonly attrs: Record<string, unknown>;
+}
+
+export interface Trace {
+  readonly input: TraceValue;
+  readonly output: TraceValue;
+  readonly nodes: TraceNode[];
+}
+
+/** Traces `net.forward` (eval mode, `cpu` backend) on a zero-free example input of `shape` (channels-last). */
+export function traceForward(net: SegmentationNet & { training?: boolean; train?(mode: boolean): unknown }, shape: readonly number[]): Trace {
+  const engine = tf.engine();
+  const previous = tf.getBackend();
+  if (previous !== 'cpu' && !tf.setBackend('cpu')) throw new Error('unet: error: ONNX export traces on the cpu backend, which failed to initialise');
+  const wasTraining = net.training;
+  net.train?.(false);
+  const dynamic = new Map<number, TraceValue>(); // tensor id → value, for values that depend on the input
+  const constants = new Map<number, TraceValue>();
+  const nodes: TraceNode[] = [];
+  const original = engine.runKernel;
+  let x: Tensor | undefined;
+  let result: TraceNode['outputs'][number] | undefined;
+  const valueOf = (t: Tensor): TraceValue | undefined => dynamic.get(t.id);
+  const constantOf = (t: Tensor): TraceValue => {
+    let c = constants.get(t.id);
+    if (!c) {
+      const data = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+      c = { id: -(constants.size + 1), shape: [...t.shape], dtype: t.dtype as DType, data: data.slice() };
+      constants.set(t.id, c);
+    }
+    return c;
+  };
+  engine.runKernel = function (this: typeof engine, kernel: string, inputs: Record<string, Tensor | Tensor[]>, attrs: Record<string, unknown>) {
+    const out = original.call(this, kernel, inputs as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as Tensor | Tensor[];
+    const flat: [string, Tensor][] = [];
+    // Concat and Pack pass their tensors as an array in place of the map.
+    const named = Array.isArray(inputs) ? { tensors: inputs as Tensor[] } : inputs;
+    for (const [name, v] of Object.entries(named)) {
+      if (Array.isArray(v)) v.forEach((t, i) => flat.push([`${name}.${i}`, t]));
+      else if (v) flat.push([name, v]);
+    }
+    if (flat.some(([, t]) => dynamic.has(t.id))) {
+      const ins: Record<string, TraceValue> = {};
+      for (const [name, t] of flat) ins[name] = valueOf(t) ?? constantOf(t);
+      const outs = (Array.isArray(out) ? out : [out]).map((t) => {
+        const v: TraceValue = { id: t.id, shape: [...t.shape], dtype: t.dtype as DType };
+        dynamic.set(t.id, v);
+        return v;
+      });
+      nodes.push({ kernel, inputs: ins, outputs: outs, attrs: { ...(attrs ?? {}) } });
+    }
+    return out;
+  } as typeof engine.runKernel;
+  try {
+    tf.tidy(() => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      // A deterministic, zero-free, non-constant example: the values do not matter to the trace, only the shapes.
+      x = tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.01), [...shape]);
+      dynamic.set(x.id, { id: x.id, shape: [...shape], dtype: 'float32' });
+      const y = net.forward(x);
+      result = dynamic.get(y.id);
+      if (!result) throw new Error('unet: error: ONNX export: the network output does not depend on its input (nothing to export)');
+    });
+  } finally {
+    engine.runKernel = original;
+    if (wasTraining !== undefined) net.train?.(wasTraining);
+    if (previous !== 'cpu') tf.setBackend(previous);
+  }
+  return { input: dynamic.get(x!.id)!, output: result!, nodes };
+}
