@@ -68,13 +68,16 @@ function build(trace: Trace, channelsLast: boolean): Built {
 const sameData = (a: Initializer['data'], b: Initializer['data']) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
- * Makes the batch axis of `a` dynamic by comparison with `b` (the same network traced at another batch size): the
- * graphs must match node for node; Reshape targets may differ in one entry, which becomes −1.
+ * Makes the batch axis of `a` (traced at batch 2) dynamic by comparison with `b` (the same network at batch 3): the
+ * graphs must match node for node and constant for constant, but for shape-like int64 lists (Reshape targets, Tile
+ * repeats), whose entries may be k·batch. A Reshape target with one such entry gets −1 there; any other list is
+ * computed at run time from the input's batch size (Shape → Gather → Mul → Concat, at the head of the graph).
  */
 function dynamicBatch(a: Built, b: Built): void {
   const where = (name: string) => a.nodes.find((n) => n.inputs.includes(name))?.from ?? '?';
   const fix = 'export with a fixed batch size (--batch N)';
-  if (a.nodes.length !== b.nodes.length) throw new Error(`unet: error: ONNX export: the network runs ${a.nodes.length} ONNX nodes at batch ${a.trace.input.shape[0]} but ${b.nodes.length} at batch ${b.trace.input.shape[0]}; ${fix}`);
+  const [ba, bb] = [a.trace.input.shape[0], b.trace.input.shape[0]];
+  if (a.nodes.length !== b.nodes.length) throw new Error(`unet: error: ONNX export: the network runs ${a.nodes.length} ONNX nodes at batch ${ba} but ${b.nodes.length} at batch ${bb}; ${fix}`);
   a.nodes.forEach((n, i) => {
     const m = b.nodes[i];
     if (JSON.stringify([n.op, n.inputs, n.outputs, n.attrs]) !== JSON.stringify([m.op, m.inputs, m.outputs, m.attrs])) {
@@ -82,19 +85,51 @@ function dynamicBatch(a: Built, b: Built): void {
     }
   });
   if (a.initializers.length !== b.initializers.length) throw new Error(`unet: error: ONNX export: the constants change with the batch size; ${fix}`);
+  const head: OnnxNode[] = [];
+  let batch: string | undefined; // the input's batch size as an int64 [1]
+  const computed = new Set<string>();
   a.initializers.forEach((t, i) => {
     const u = b.initializers[i];
     if (t.name === u.name && t.dtype === u.dtype && JSON.stringify(t.dims) === JSON.stringify(u.dims) && sameData(t.data, u.data)) return;
-    if (t.reshapeShape && t.name === u.name && t.dims[0] === u.dims[0]) {
-      const differ = [...t.data].map((v, k) => v !== u.data[k]);
-      if (differ.filter(Boolean).length === 1) {
-        (t.data as BigInt64Array)[differ.indexOf(true)] = -1n;
-        return;
-      }
-      throw new Error(`unet: error: ONNX export: a Reshape (tfjs ${where(t.name)}) to [${[...t.data]}] splits the batch over ${differ.filter(Boolean).length} axes; ${fix}`);
+    if (!t.shapeLike || t.name !== u.name || t.dims[0] !== u.dims[0]) {
+      throw new Error(`unet: error: ONNX export: constant ${t.name} of tfjs ${where(t.name)} changes with the batch size (shape [${t.dims}] vs [${u.dims}]); ${fix}`);
     }
-    throw new Error(`unet: error: ONNX export: constant ${t.name} of ${where(t.name)} changes with the batch size (shape [${t.dims}] vs [${u.dims}]); ${fix}`);
+    const va = [...(t.data as BigInt64Array)].map(Number), vb = [...(u.data as BigInt64Array)].map(Number);
+    // Per entry: 0 when it does not change, else k with entry = k·batch.
+    const factor = va.map((v, k) => {
+      if (v === vb[k]) return 0;
+      const f = v / ba;
+      if (!Number.isInteger(f) || f * bb !== vb[k]) throw new Error(`unet: error: ONNX export: ${where(t.name)}'s shape list [${va}] at batch ${ba} is [${vb}] at batch ${bb}, not a multiple of the batch; ${fix}`);
+      return f;
+    });
+    if (t.shapeLike === 'reshape' && factor.filter((f) => f !== 0).length === 1) {
+      (t.data as BigInt64Array)[factor.findIndex((f) => f !== 0)] = -1n;
+      return;
+    }
+    const from = `batch of ${where(t.name)}`;
+    if (!batch) {
+      const shape = `${ONNX_INPUT}_shape`;
+      head.push({ op: 'Shape', inputs: [ONNX_INPUT], outputs: [shape], attrs: { start: 0, end: 1 }, from: 'batch' });
+      batch = shape;
+    }
+    const parts = va.map((v, k) => {
+      if (factor[k] === 0) return constInt64(a, [v]);
+      if (factor[k] === 1) return batch!;
+      const out = `${t.name}_${k}`;
+      head.push({ op: 'Mul', inputs: [batch!, constInt64(a, [factor[k]])], outputs: [out], attrs: {}, from });
+      return out;
+    });
+    head.push({ op: 'Concat', inputs: parts, outputs: [t.name], attrs: { axis: 0 }, from });
+    computed.add(t.name);
   });
+  a.nodes.unshift(...head);
+  a.initializers = a.initializers.filter((t) => !computed.has(t.name));
+}
+
+function constInt64(built: Built, values: number[]): string {
+  const name = `k${built.initializers.length}`;
+  built.initializers.push({ name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
+  return name;
 }
 
 /** The network as an ONNX model (opset 17): the bytes of a `.onnx` file. */

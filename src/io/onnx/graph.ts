@@ -25,8 +25,11 @@ export interface Initializer {
   dtype: OnnxDType;
   dims: number[];
   data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
-  /** A Reshape's target shape: the batch axis of a dynamic-batch export becomes −1 here. */
-  reshapeShape?: boolean;
+  /**
+   * A shape-like int64 list whose entries may carry the batch size: a Reshape's target ('reshape', where one such entry
+   * becomes −1) or a Tile's repeats ('ints', computed from the input's batch at run time).
+   */
+  shapeLike?: 'reshape' | 'ints';
 }
 
 export class GraphBuilder {
@@ -70,15 +73,15 @@ export class GraphBuilder {
     return `v${this.values++}`;
   }
 
-  initializer(dtype: OnnxDType, dims: readonly number[], data: Initializer['data'], reshapeShape = false): string {
+  initializer(dtype: OnnxDType, dims: readonly number[], data: Initializer['data'], shapeLike?: Initializer['shapeLike']): string {
     const name = `c${this.initializers.length}`;
-    this.initializers.push({ name, dtype, dims: [...dims], data, ...(reshapeShape ? { reshapeShape } : {}) });
+    this.initializers.push({ name, dtype, dims: [...dims], data, ...(shapeLike ? { shapeLike } : {}) });
     this.shapes.set(name, [...dims]);
     return name;
   }
 
-  int64(values: readonly number[], reshapeShape = false): string {
-    return this.initializer('int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v))), reshapeShape);
+  int64(values: readonly number[], shapeLike?: Initializer['shapeLike']): string {
+    return this.initializer('int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v))), shapeLike);
   }
 
   scalar(value: number, dtype: 'float32' | 'int32' = 'float32'): string {

@@ -33,6 +33,12 @@ export interface Trace {
   readonly nodes: TraceNode[];
 }
 
+/**
+ * Kernels recorded even on constants: their attributes may carry the batch size (GroupNorm tiles γ and β per sample),
+ * which a folded constant would fix; recorded, the exporter can make them follow the batch axis.
+ */
+const NEVER_FOLD = new Set(['Tile']);
+
 /** Traces `net.forward` (eval mode, `cpu` backend) on a zero-free example input of `shape` (channels-last). */
 export function traceForward(net: SegmentationNet & { training?: boolean; train?(mode: boolean): unknown }, shape: readonly number[]): Trace {
   const engine = tf.engine();
@@ -65,7 +71,7 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
       if (Array.isArray(v)) v.forEach((t, i) => flat.push([`${name}.${i}`, t]));
       else if (v) flat.push([name, v]);
     }
-    if (flat.some(([, t]) => dynamic.has(t.id))) {
+    if (flat.some(([, t]) => dynamic.has(t.id)) || NEVER_FOLD.has(kernel)) {
       const ins: Record<string, TraceValue> = {};
       for (const [name, t] of flat) ins[name] = valueOf(t) ?? constantOf(t);
       const outs = (Array.isArray(out) ? out : [out]).map((t) => {

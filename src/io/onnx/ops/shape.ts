@@ -7,7 +7,7 @@ const axisOf = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
 export const shapeMappers: Record<string, Mapper> = {
   Reshape: (g, n) => {
     // The output's static shape (tfjs resolves −1 before the kernel runs); a dynamic-batch export puts −1 back.
-    g.node('Reshape', [g.name(n.inputs.x), g.int64(n.outputs[0].shape, true)], {}, [g.name(n.outputs[0])]);
+    g.node('Reshape', [g.name(n.inputs.x), g.int64(n.outputs[0].shape, 'reshape')], {}, [g.name(n.outputs[0])]);
   },
   Transpose: (g, n) => {
     g.transpose(g.name(n.inputs.x), n.attrs.perm as number[], g.name(n.outputs[0]));
@@ -15,10 +15,23 @@ export const shapeMappers: Record<string, Mapper> = {
   Concat: (g, n) => {
     const parts = Object.keys(n.inputs).filter((k) => k.startsWith('tensors.')).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
     const rank = n.outputs[0].shape.length;
-    const inputs = parts.map((k) => n.inputs[k]).filter((v) => v.shape.reduce((a, b) => a * b, 1) > 0).map((v) => g.name(v));
-    const axis = Array.isArray(n.attrs.axis) ? (n.attrs.axis as number[])[0] : (n.attrs.axis as number);
+    const values = parts.map((k) => n.inputs[k]).filter((v) => v.shape.reduce((a, b) => a * b, 1) > 0);
+    const axis = axisOf(Array.isArray(n.attrs.axis) ? (n.attrs.axis as number[])[0] : (n.attrs.axis as number), rank);
+    // One value between blocks of zeros (`padAxisZeros`: a zero pad as one concat) is an ONNX Pad, whose zeros
+    // follow the batch size where constant blocks of zeros would fix it.
+    const dynamic = values.filter((v) => !v.data);
+    if (dynamic.length === 1 && values.length > 1 && values.every((v) => !v.data || v.data.every((e) => e === 0))) {
+      const at = values.indexOf(dynamic[0]);
+      const size = (vs: typeof values) => vs.reduce((t, v) => t + v.shape[axis], 0);
+      const pads = Array<number>(2 * rank).fill(0);
+      pads[axis] = size(values.slice(0, at));
+      pads[rank + axis] = size(values.slice(at + 1));
+      g.node('Pad', [g.name(dynamic[0]), g.int64(pads)], { mode: 'constant' }, [g.name(n.outputs[0])]);
+      return;
+    }
+    const inputs = values.map((v) => g.name(v));
     if (inputs.length === 1) g.node('Identity', inputs, {}, [g.name(n.outputs[0])]);
-    else g.node('Concat', inputs, { axis: axisOf(axis, rank) }, [g.name(n.outputs[0])]);
+    else g.node('Concat', inputs, { axis }, [g.name(n.outputs[0])]);
   },
   Slice: (g, n) => {
     const x = n.inputs.x;
@@ -43,7 +56,7 @@ export const shapeMappers: Record<string, Mapper> = {
     g.node('Gather', [g.name(n.inputs.x), g.name(n.inputs.indices)], { axis: axisOf(n.attrs.axis as number, rank) }, [g.name(n.outputs[0])]);
   },
   Tile: (g, n) => {
-    g.node('Tile', [g.name(n.inputs.x), g.int64(n.attrs.reps as number[])], {}, [g.name(n.outputs[0])]);
+    g.node('Tile', [g.name(n.inputs.x), g.int64(n.attrs.reps as number[], 'ints')], {}, [g.name(n.outputs[0])]);
   },
   PadV2: (g, n) => {
     const p = n.attrs.paddings as [number, number][];

@@ -3,7 +3,7 @@
  * channels-last, ONNX channels-first: each maps to a Transpose to NC…, the ONNX node, and a Transpose back (weights
  * are permuted into ONNX's layout once, as initializers).
  */
-import { GraphBuilder, toChannelsFirst, toChannelsLast } from '../graph.js';
+import { GraphBuilder, toChannelsFirst, toChannelsLast, type AttrValue } from '../graph.js';
 import type { TraceNode } from '../trace.js';
 import type { Mapper } from './index.js';
 
@@ -89,7 +89,7 @@ const pool = (op: 'MaxPool' | 'AveragePool'): Mapper => (g, n) => {
   const p = pads(n.attrs.pad, x.shape.slice(1, -1), k, s, dims, n.kernel);
   if (n.attrs.dimRoundingMode && n.attrs.dimRoundingMode !== 'floor') throw new Error(`unet: error: ONNX export: ${n.kernel} with rounding '${String(n.attrs.dimRoundingMode)}' is not supported (floor)`);
   // tfjs's average pool divides by the window's voxels inside the input (count_include_pad = 0).
-  const extra = op === 'AveragePool' ? { count_include_pad: 0 } : {};
+  const extra: Record<string, AttrValue> = op === 'AveragePool' ? { count_include_pad: 0 } : {};
   channelsFirst(g, g.name(x), dims + 2, g.name(n.outputs[0]), (xcf) => g.node(op, [xcf], { kernel_shape: k, strides: s, pads: p, ...extra }));
 };
 
