@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend, tf } from '../../core/tf.js';
+import { repoRoot } from '../../core/testing.js';
+import { architectures, createNet, geometryOf, presets, presetSpec } from '../../models/registry.js';
+import type { NetSpec, SegmentationNet } from '../../models/types.js';
+import { exportOnnx } from './export.js';
+import { decodeModel } from './proto.js';
+import { ONNX_PROTO } from './onnx-proto.js';
+import { channelsFirst, maxAbsDiff, perturb, runOrt, seededInput, session } from './testing.js';
+
+await initBackend('cpu');
+const TOL = 1e-4;
+
+/**
+ * Every preset of every architecture at the architecture's tiny widths (its `tiny` options on top of the preset, the
+ * preset's dimensionality kept), each at two spatial sizes where the network takes more than one (the fixed-size
+ * transformers: their one size), exported with a dynamic batch and run by onnxruntime-web at batch 2 and 3.
+ */
+const SMALL: Record<string, (p: Record<string, unknown>) => Record<string, unknown>> = {
+  unet: (p) => ({ base: p.spatialDims === 3 ? 2 : 4, depth: 2 }),
+  'attention-unet': () => ({ ...architectures.get('attention-unet').tiny, dropout: 0 }),
+  unetpp: () => ({ ...architectures.get('unetpp').tiny, dropout: 0 }),
+  nnunet: () => ({ ...architectures.get('nnunet').tiny }),
+  unetr: (p) => (p.spatialDims === 2
+    ? { ...architectures.get('unetr').tiny }
+    : { ...architectures.get('unetr').tiny, spatialDims: 3, imgSize: [16, 16, 16] }),
+  transunet: () => ({ ...architectures.get('transunet').tiny }),
+};
+
+/** Two input sizes the network accepts near `targets` (one for fixed-size networks). */
+function sizesFor(net: SegmentationNet, targets: number[][]): number[][] {
+  const g = net.geometry;
+  if (g.fixed) return [[...g.fixed]];
+  return targets.map((t) => t.map((s, axis) => {
+    const { below, above } = g.nearest(s, axis);
+    return g.axis(s, axis).error ? (above ?? below)! : s;
+  }));
+}
+
+const targets = (dims: number, padding: string, arch: string): number[][] => {
+  if (arch === 'unetpp') return dims === 2 ? [[32, 32], [32, 48]] : [[32, 16, 16], [32, 16, 24]];
+  if (padding === 'valid') return dims === 2 ? [[44, 44], [60, 52]] : [[44, 44, 44], [44, 52, 60]];
+  return dims === 2 ? [[16, 16], [24, 32]] : [[8, 8, 8], [8, 12, 16]];
+};
+
+const cases: [string, NetSpec][] = presets.names().map((name) => {
+  const p = presets.get(name);
+  const base = presetSpec(name);
+  return [name, presetSpec(name, SMALL[p.arch]({ ...base.options }))];
+});
+
+test('every architecture has a preset in the export table', () => {
+  assert.deepEqual([...new Set(cases.map(([, s]) => s.arch))].sort(), architectures.names().sort());
+});
+
+let seed = 1;
+for (const [name, spec] of cases) {
+  test(`${name} (${spec.arch}, ${geometryOf(spec).spatialDims}-D): onnxruntime-web equals forward to ${TOL}, batch 2 and 3, each size`, async () => {
+    const net = createNet(spec);
+    net.eval();
+    perturb(net, seed++);
+    const dims = net.geometry.spatialDims;
+    try {
+      for (const size of sizesFor(net, targets(dims, net.geometry.padding, spec.arch))) {
+        const before = tf.memory().numTensors;
+        const bytes = exportOnnx(net, { size });
+        assert.equal(tf.memory().numTensors, before, 'the export leaves no tensors behind');
+        const s = await session(bytes);
+        for (const batch of [2, 3]) {
+          const x = seededInput([batch, ...size, net.geometry.inChannels], seed * 10 + batch);
+          const y = tf.tidy(() => channelsFirst(net.forward(x)));
+          const out = await runOrt(s, x);
+          assert.deepEqual(out.dims, y.shape, `${name} at [${size}] batch ${batch}: output dims`);
+          const diff = maxAbsDiff(out.data, y.dataSync());
+          console.log(`# ${name} [${size}] batch ${batch}: max |onnx − unet-ts| = ${diff.toExponential(2)} (|y| ≤ ${tf.tidy(() => tf.max(tf.abs(y)).dataSync()[0]).toFixed(2)})`);
+          assert.ok(diff <= TOL, `${name} at [${size}] batch ${batch}: max abs difference ${diff} > ${TOL}`);
+          tf.dispose([x, y]);
+        }
+        await s.release();
+      }
+    } finally {
+      net.dispose();
+    }
+  });
+}
+
+test('channelsLast keeps [N, H, W, C]; a fixed batch is written as a number; metadata round-trips', async () => {
+  const net = createNet(presetSpec('small2d', { base: 4, depth: 2, classes: 3 }));
+  net.eval();
+  perturb(net, 99);
+  try {
+    const bytes = exportOnnx(net, { size: [16, 24], channelsLast: true, batch: 2, metadata: { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}' } });
+    const m = decodeModel(bytes) as { opset_import: { version: number }[]; ir_version: number; metadata_props: { key: string; value: string }[]; graph: { input: { type: { tensor_type: { shape: { dim: { dim_value?: number; dim_param?: string }[] } } } }[] } };
+    assert.equal(m.opset_import[0].version, 17);
+    assert.equal(m.ir_version, 8);
+    assert.deepEqual(m.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value ?? d.dim_param), [2, 16, 24, 1]);
+    assert.deepEqual(Object.fromEntries(m.metadata_props.map((p) => [p.key, p.value])), { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}' });
+    const s = await session(bytes);
+    const x = seededInput([2, 16, 24, 1], 5);
+    const y = net.forward(x);
+    const out = await runOrt(s, x, true);
+    assert.deepEqual(out.dims, [2, 16, 24, 3]);
+    assert.ok(maxAbsDiff(out.data, y.dataSync()) <= TOL);
+    await assert.rejects(runOrt(s, seededInput([3, 16, 24, 1], 6), true), /dim|shape|Got invalid dimensions/i, 'a fixed batch refuses another');
+    tf.dispose([x, y]);
+  } finally {
+    net.dispose();
+  }
+});
+
+test('errors name the option, the value and the rule', () => {
+  const net = createNet(presetSpec('small2d', { base: 4, depth: 2 }));
+  try {
+    assert.throws(() => exportOnnx(net, { size: [16, 16], opset: 18 }), /unet: error: --opset 18: the exporter writes opset 17 only/);
+    assert.throws(() => exportOnnx(net, { size: [16, 16, 16] }), /unet: error: export size \[16,16,16\] has 3 axes; this 2-D network needs 2/);
+    assert.throws(() => exportOnnx(net, { size: [18, 16] }), /18/);
+    assert.throws(() => exportOnnx(net, { size: [16, 16], batch: 0 }), /--batch 0: the batch size must be an integer ≥ 1/);
+  } finally {
+    net.dispose();
+  }
+});
+
+test('a kernel without an ONNX mapping is refused by name', () => {
+  const fake: SegmentationNet = {
+    geometry: { spatialDims: 2, inChannels: 1, classes: 1, padding: 'same', stride: 1, axis: (s) => ({ out: s }), output: (i) => [...i], nearest: (s) => ({ below: s, above: s }) },
+    spec: { arch: 'fake', options: {} },
+    forward: (x) => tf.cumsum(x, 1),
+  };
+  assert.throws(() => exportOnnx(fake, { size: [4, 4] }), /unet: error: ONNX export: no ONNX mapping for the tfjs kernel\(s\) Cumsum/);
+});
+
+test('the schema string is the vendored onnx.proto3 (rerun scripts/build-onnx-schema.mjs after updating it)', () => {
+  assert.equal(ONNX_PROTO, readFileSync(join(repoRoot, 'src/io/onnx/onnx.proto3'), 'utf8'));
+  assert.match(ONNX_PROTO, /SPDX-License-Identifier: Apache-2.0/);
+});
