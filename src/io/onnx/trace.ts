@@ -43,7 +43,9 @@ const NEVER_FOLD = new Set(['Tile']);
 export function traceForward(net: SegmentationNet & { training?: boolean; train?(mode: boolean): unknown }, shape: readonly number[]): Trace {
   const engine = tf.engine();
   const previous = tf.getBackend();
-  if (previous !== 'cpu' && !tf.setBackend('cpu')) throw new Error('unet: error: ONNX export traces on the cpu backend, which failed to initialise');
+  // tfjs's cpu backend initialises synchronously: setBackend has switched when it returns (its promise only reports it).
+  if (previous !== 'cpu') void tf.setBackend('cpu');
+  if (tf.getBackend() !== 'cpu') throw new Error(`unet: error: ONNX export traces on the cpu backend, which failed to initialise (the backend is ${tf.getBackend()})`);
   const wasTraining = net.training;
   net.train?.(false);
   const dynamic = new Map<number, TraceValue>(); // tensor id → value, for values that depend on the input
@@ -96,7 +98,7 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
   } finally {
     engine.runKernel = original;
     if (wasTraining !== undefined) net.train?.(wasTraining);
-    if (previous !== 'cpu') tf.setBackend(previous);
+    if (previous !== 'cpu') void tf.setBackend(previous);
   }
   return { input: dynamic.get(x!.id)!, output: result!, nodes };
 }
