@@ -4,53 +4,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend, tf } from '../../core/tf.js';
 import { repoRoot } from '../../core/testing.js';
-import { architectures, createNet, geometryOf, presets, presetSpec } from '../../models/registry.js';
-import type { NetSpec, SegmentationNet } from '../../models/types.js';
+import { architectures, createNet, geometryOf, presetSpec } from '../../models/registry.js';
+import type { SegmentationNet } from '../../models/types.js';
 import { exportOnnx } from './export.js';
 import { decodeModel } from './proto.js';
 import { ONNX_PROTO } from './onnx-proto.js';
-import { channelsFirst, maxAbsDiff, perturb, runOrt, seededInput, session } from './testing.js';
+import { channelsFirst, exportCases, exportSizes, maxAbsDiff, perturb, runOrt, seededInput, session } from './testing.js';
 
 await initBackend('cpu');
 const TOL = 1e-4;
 
-/**
- * Every preset of every architecture at the architecture's tiny widths (its `tiny` options on top of the preset, the
- * preset's dimensionality kept), each at two spatial sizes where the network takes more than one (the fixed-size
- * transformers: their one size), exported with a dynamic batch and run by onnxruntime-web at batch 2 and 3.
- */
-const SMALL: Record<string, (p: Record<string, unknown>) => Record<string, unknown>> = {
-  unet: (p) => ({ base: p.spatialDims === 3 ? 2 : 4, depth: 2 }),
-  'attention-unet': () => ({ ...architectures.get('attention-unet').tiny, dropout: 0 }),
-  unetpp: () => ({ ...architectures.get('unetpp').tiny, dropout: 0 }),
-  nnunet: () => ({ ...architectures.get('nnunet').tiny }),
-  unetr: (p) => (p.spatialDims === 2
-    ? { ...architectures.get('unetr').tiny }
-    : { ...architectures.get('unetr').tiny, spatialDims: 3, imgSize: [16, 16, 16] }),
-  transunet: () => ({ ...architectures.get('transunet').tiny }),
-};
-
-/** Two input sizes the network accepts near `targets` (one for fixed-size networks). */
-function sizesFor(net: SegmentationNet, targets: number[][]): number[][] {
-  const g = net.geometry;
-  if (g.fixed) return [[...g.fixed]];
-  return targets.map((t) => t.map((s, axis) => {
-    const { below, above } = g.nearest(s, axis);
-    return g.axis(s, axis).error ? (above ?? below)! : s;
-  }));
-}
-
-const targets = (dims: number, padding: string, arch: string): number[][] => {
-  if (arch === 'unetpp') return dims === 2 ? [[32, 32], [32, 48]] : [[32, 16, 16], [32, 16, 24]];
-  if (padding === 'valid') return dims === 2 ? [[44, 44], [60, 52]] : [[44, 44, 44], [44, 52, 60]];
-  return dims === 2 ? [[16, 16], [24, 32]] : [[8, 8, 8], [8, 12, 16]];
-};
-
-const cases: [string, NetSpec][] = presets.names().map((name) => {
-  const p = presets.get(name);
-  const base = presetSpec(name);
-  return [name, presetSpec(name, SMALL[p.arch]({ ...base.options }))];
-});
+const cases = exportCases();
 
 test('every architecture has a preset in the export table', () => {
   assert.deepEqual([...new Set(cases.map(([, s]) => s.arch))].sort(), architectures.names().sort());
@@ -62,9 +26,8 @@ for (const [name, spec] of cases) {
     const net = createNet(spec);
     net.eval();
     perturb(net, seed++);
-    const dims = net.geometry.spatialDims;
     try {
-      for (const size of sizesFor(net, targets(dims, net.geometry.padding, spec.arch))) {
+      for (const size of exportSizes(net)) {
         const before = tf.memory().numTensors;
         const bytes = exportOnnx(net, { size });
         assert.equal(tf.memory().numTensors, before, 'the export leaves no tensors behind');

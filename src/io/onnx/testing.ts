@@ -6,7 +6,8 @@
 import * as ort from 'onnxruntime-web';
 import { tf, type Tensor } from '../../core/tf.js';
 import { Rng } from '../../core/rng.js';
-import type { TrainableNet } from '../../models/types.js';
+import type { NetSpec, SegmentationNet, TrainableNet } from '../../models/types.js';
+import { architectures, presets, presetSpec } from '../../models/registry.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -58,3 +59,46 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/**
+ * Every preset of every architecture at the architecture's tiny widths (its `tiny` options on top of the preset, the
+ * preset's dimensionality kept), each at two spatial sizes where the network takes more than one (the fixed-size
+ * transformers: their one size), exported with a dynamic batch and run by onnxruntime-web at batch 2 and 3.
+ */
+const SMALL: Record<string, (p: Record<string, unknown>) => Record<string, unknown>> = {
+  unet: (p) => ({ base: p.spatialDims === 3 ? 2 : 4, depth: 2 }),
+  'attention-unet': () => ({ ...architectures.get('attention-unet').tiny, dropout: 0 }),
+  unetpp: () => ({ ...architectures.get('unetpp').tiny, dropout: 0 }),
+  nnunet: () => ({ ...architectures.get('nnunet').tiny }),
+  unetr: (p) => (p.spatialDims === 2
+    ? { ...architectures.get('unetr').tiny }
+    : { ...architectures.get('unetr').tiny, spatialDims: 3, imgSize: [16, 16, 16] }),
+  transunet: () => ({ ...architectures.get('transunet').tiny }),
+};
+
+/** Two input sizes the network accepts near `targets` (one for fixed-size networks). */
+function sizesFor(net: SegmentationNet, targets: number[][]): number[][] {
+  const g = net.geometry;
+  if (g.fixed) return [[...g.fixed]];
+  return targets.map((t) => t.map((s, axis) => {
+    const { below, above } = g.nearest(s, axis);
+    return g.axis(s, axis).error ? (above ?? below)! : s;
+  }));
+}
+
+const targets = (dims: number, padding: string, arch: string): number[][] => {
+  if (arch === 'unetpp') return dims === 2 ? [[32, 32], [32, 48]] : [[32, 16, 16], [32, 16, 24]];
+  if (padding === 'valid') return dims === 2 ? [[44, 44], [60, 52]] : [[44, 44, 44], [44, 52, 60]];
+  return dims === 2 ? [[16, 16], [24, 32]] : [[8, 8, 8], [8, 12, 16]];
+};
+
+/** [preset name, its spec at tiny widths] for every preset of every architecture. */
+export function exportCases(): [string, NetSpec][] {
+  return presets.names().map((name) => [name, presetSpec(name, SMALL[presets.get(name).arch]({ ...presetSpec(name).options }))]);
+}
+
+/** The sizes a test exports `net` at: two near the architecture's targets, or the network's one size. */
+export function exportSizes(net: SegmentationNet & { spec: NetSpec }): number[][] {
+  return sizesFor(net, targets(net.geometry.spatialDims, net.geometry.padding, net.spec.arch));
+}
+
