@@ -20,29 +20,59 @@ test('every architecture has a preset in the export table', () => {
   assert.deepEqual([...new Set(cases.map(([, s]) => s.arch))].sort(), architectures.names().sort());
 });
 
+/** The file's metadata and its input's dims (numbers, or names for dynamic axes). */
+function inspect(bytes: Uint8Array): { meta: Record<string, string>; input: (number | string)[] } {
+  const m = decodeModel(bytes) as { metadata_props: { key: string; value: string }[]; graph: { input: { type: { tensor_type: { shape: { dim: { dim_value?: number; dim_param?: string }[] } } } }[] } };
+  return {
+    meta: Object.fromEntries(m.metadata_props.map((e) => [e.key, e.value])),
+    input: m.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_param ?? d.dim_value ?? 0),
+  };
+}
+
 let seed = 1;
 for (const [name, spec] of cases) {
-  test(`${name} (${spec.arch}, ${geometryOf(spec).spatialDims}-D): onnxruntime-web equals forward to ${TOL}, batch 2 and 3, each size`, async () => {
+  const g = geometryOf(spec);
+  // Padded networks that take more than one size export with dynamic spatial axes; valid-padded and fixed-size ones
+  // (UNETR, TransUNet) at the size given.
+  const dynamic = g.padding === 'same' && !g.fixed;
+  test(`${name} (${spec.arch}, ${g.spatialDims}-D, ${dynamic ? 'dynamic' : 'fixed'} size): onnxruntime-web equals forward to ${TOL}, batch 2 and 3, two sizes where the net takes them`, async () => {
     const net = createNet(spec);
     net.eval();
     perturb(net, seed++);
     try {
-      for (const size of exportSizes(net)) {
-        const before = tf.memory().numTensors;
-        const bytes = exportOnnx(net, { size });
-        assert.equal(tf.memory().numTensors, before, 'the export leaves no tensors behind');
+      const [first, second] = exportSizes(net);
+      const check = async (bytes: Uint8Array, sizes: number[][]) => {
         const s = await session(bytes);
-        for (const batch of [2, 3]) {
-          const x = seededInput([batch, ...size, net.geometry.inChannels], seed * 10 + batch);
-          const y = tf.tidy(() => channelsFirst(net.forward(x)));
-          const out = await runOrt(s, x);
-          assert.deepEqual(out.dims, y.shape, `${name} at [${size}] batch ${batch}: output dims`);
-          const diff = maxAbsDiff(out.data, y.dataSync());
-          console.log(`# ${name} [${size}] batch ${batch}: max |onnx − unet-ts| = ${diff.toExponential(2)} (|y| ≤ ${tf.tidy(() => tf.max(tf.abs(y)).dataSync()[0]).toFixed(2)})`);
-          assert.ok(diff <= TOL, `${name} at [${size}] batch ${batch}: max abs difference ${diff} > ${TOL}`);
-          tf.dispose([x, y]);
+        for (const size of sizes) {
+          for (const batch of [2, 3]) {
+            const x = seededInput([batch, ...size, net.geometry.inChannels], seed * 10 + batch);
+            const y = tf.tidy(() => channelsFirst(net.forward(x)));
+            const out = await runOrt(s, x);
+            assert.deepEqual(out.dims, y.shape, `${name} at [${size}] batch ${batch}: output dims`);
+            const diff = maxAbsDiff(out.data, y.dataSync());
+            console.log(`# ${name} [${size}] batch ${batch}: max |onnx − unet-ts| = ${diff.toExponential(2)} (|y| ≤ ${tf.tidy(() => tf.max(tf.abs(y)).dataSync()[0]).toFixed(2)})`);
+            assert.ok(diff <= TOL, `${name} at [${size}] batch ${batch}: max abs difference ${diff} > ${TOL}`);
+            tf.dispose([x, y]);
+          }
         }
         await s.release();
+      };
+      const before = tf.memory().numTensors;
+      const bytes = exportOnnx(net, { size: first });
+      assert.equal(tf.memory().numTensors, before, 'the export leaves no tensors behind');
+      const { meta, input } = inspect(bytes);
+      assert.equal(meta['unet.dynamic_size'], String(dynamic), meta['unet.fixed_size_reason']);
+      if (dynamic) {
+        // One file, several sizes: the traced one and others on the graph's grid (2-D: each axis a different number of
+        // steps up, and double; 3-D, to keep the test short: the last axis one step up).
+        const step = Number(meta['unet.size_multiple']);
+        assert.deepEqual(input, ['batch', net.geometry.inChannels, ...(g.spatialDims === 2 ? ['height', 'width'] : ['depth', 'height', 'width'])]);
+        const more = g.spatialDims === 2 ? [first.map((v, i) => v + step * (i + 1)), first.map((v) => 2 * v)] : [first.map((v, i) => (i === 2 ? v + step : v))];
+        await check(bytes, [first, ...more]);
+      } else {
+        assert.deepEqual(input, ['batch', net.geometry.inChannels, ...first]);
+        await check(bytes, [first]);
+        if (second) await check(exportOnnx(net, { size: second }), [second]);
       }
     } finally {
       net.dispose();
@@ -55,12 +85,12 @@ test('channelsLast keeps [N, H, W, C]; a fixed batch is written as a number; met
   net.eval();
   perturb(net, 99);
   try {
-    const bytes = exportOnnx(net, { size: [16, 24], channelsLast: true, batch: 2, metadata: { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}' } });
+    const bytes = exportOnnx(net, { size: [16, 24], channelsLast: true, batch: 2, dynamicSize: false, metadata: { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}' } });
     const m = decodeModel(bytes) as { opset_import: { version: number }[]; ir_version: number; metadata_props: { key: string; value: string }[]; graph: { input: { type: { tensor_type: { shape: { dim: { dim_value?: number; dim_param?: string }[] } } } }[] } };
     assert.equal(m.opset_import[0].version, 17);
     assert.equal(m.ir_version, 8);
     assert.deepEqual(m.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value ?? d.dim_param), [2, 16, 24, 1]);
-    assert.deepEqual(Object.fromEntries(m.metadata_props.map((p) => [p.key, p.value])), { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}' });
+    assert.deepEqual(Object.fromEntries(m.metadata_props.map((p) => [p.key, p.value])), { 'unet.classes': '3', 'unet.normalize': '{"kind":"zscore"}', 'unet.dynamic_size': 'false', 'unet.fixed_size_reason': 'fixed by request' });
     const s = await session(bytes);
     const x = seededInput([2, 16, 24, 1], 5);
     const y = net.forward(x);
@@ -81,6 +111,9 @@ test('errors name the option, the value and the rule', () => {
     assert.throws(() => exportOnnx(net, { size: [16, 16, 16] }), /unet: error: export size \[16,16,16\] has 3 axes; this 2-D network needs 2/);
     assert.throws(() => exportOnnx(net, { size: [18, 16] }), /18/);
     assert.throws(() => exportOnnx(net, { size: [16, 16], batch: 0 }), /--batch 0: the batch size must be an integer ≥ 1/);
+    const valid = createNet(presetSpec('ronneberger2015', { base: 2, depth: 1 }));
+    assert.throws(() => exportOnnx(valid, { size: [20, 20], dynamicSize: true }), /a dynamic size needs a padded network that takes more than one size \(this one: padding valid\)/);
+    valid.dispose();
   } finally {
     net.dispose();
   }

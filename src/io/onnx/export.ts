@@ -7,9 +7,10 @@
  * Inside, every layout-bound node (Conv, ConvTranspose, MaxPool, Resize) is wrapped in transposes to NC… and back,
  * which ONNX Runtime's transpose optimiser cancels between neighbours.
  *
- * Batch: dynamic by default. The network is traced at two batch sizes; the two graphs must agree but for the batch
- * axis of Reshape targets, which becomes −1 (any other difference names the kernel that fixes the batch). Spatial
- * axes are fixed at the traced size (the run's patch or window: what `unet predict` slides over the image).
+ * Dynamic axes: the network is traced again with the batch, and each spatial axis, at another size; the graphs must
+ * agree but for shape lists whose entries scale with the axes (Reshape targets, Tile repeats), which become −1 or are
+ * computed from the input's shape at run time (`dynamicAxes`). The batch is dynamic unless fixed; spatial axes are
+ * dynamic where the network allows (padded networks whose every shape scales), else fixed at the traced size.
  */
 import type { SegmentationNet } from '../../models/types.js';
 import { GraphBuilder, toChannelsFirst, toChannelsLast, type Initializer, type OnnxNode } from './graph.js';
@@ -30,6 +31,12 @@ export interface OnnxExportOptions {
   channelsLast?: boolean;
   /** ONNX opset; 17 (the only one written today: LayerNormalization-era nodes, ReduceMean with `axes` attributes). */
   opset?: number;
+  /**
+   * Dynamic spatial axes: 'auto' (default) where the network allows (padded, more than one accepted size, every shape
+   * a product of the axes: checked by tracing one stride up per axis), else fixed with the reason in the metadata
+   * (`unet.fixed_size_reason`); true: refuse a network that does not allow it; false: fixed at `size`.
+   */
+  dynamicSize?: boolean | 'auto';
   /** String pairs for the model's `metadata_props` (preprocessing, classes, …). */
   metadata?: Record<string, string>;
   /** unet-ts's version, for `producer_version`. */
@@ -67,69 +74,103 @@ function build(trace: Trace, channelsLast: boolean): Built {
 
 const sameData = (a: Initializer['data'], b: Initializer['data']) => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** One axis of the model's input made dynamic: its name in the file, where it is in the input, and two traced sizes. */
+interface DynamicAxis {
+  name: string;
+  /** Its index in the ONNX input (channels-first or channels-last). */
+  at: number;
+  base: number;
+  other: number;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 /**
- * Makes the batch axis of `a` (traced at batch 2) dynamic by comparison with `b` (the same network at batch 3): the
- * graphs must match node for node and constant for constant, but for shape-like int64 lists (Reshape targets, Tile
- * repeats), whose entries may be k·batch. A Reshape target with one such entry gets −1 there; any other list is
- * computed at run time from the input's batch size (Shape → Gather → Mul → Concat, at the head of the graph).
+ * Makes axes of the model's input dynamic. `a` is the graph traced at the base sizes, `variants[j]` the same network
+ * traced with axis j at another size. The graphs must match node for node and constant for constant, but for
+ * shape-like int64 lists (Reshape targets, Tile repeats): each of their entries must be a monomial (num/den)·∏ axes
+ * (B·H/4, W, 2·C: what padded networks compute), found from how it scales with each axis. A Reshape target with one
+ * such entry gets −1 there; any other list is computed at run time from the input's shape (Shape → Mul → Div →
+ * Concat, at the head of the graph). Throws, changing nothing, naming the kernel and the axis where this fails.
  */
-function dynamicBatch(a: Built, b: Built): void {
+function dynamicAxes(a: Built, variants: Built[], axes: DynamicAxis[]): void {
   const where = (name: string) => a.nodes.find((n) => n.inputs.includes(name))?.from ?? '?';
-  const fix = 'export with a fixed batch size (--batch N)';
-  const [ba, bb] = [a.trace.input.shape[0], b.trace.input.shape[0]];
-  if (a.nodes.length !== b.nodes.length) throw new Error(`unet: error: ONNX export: the network runs ${a.nodes.length} ONNX nodes at batch ${ba} but ${b.nodes.length} at batch ${bb}; ${fix}`);
-  a.nodes.forEach((n, i) => {
-    const m = b.nodes[i];
-    if (JSON.stringify([n.op, n.inputs, n.outputs, n.attrs]) !== JSON.stringify([m.op, m.inputs, m.outputs, m.attrs])) {
-      throw new Error(`unet: error: ONNX export: node ${i} (${n.op} from tfjs ${n.from}) changes with the batch size; ${fix}`);
-    }
-  });
-  if (a.initializers.length !== b.initializers.length) throw new Error(`unet: error: ONNX export: the constants change with the batch size; ${fix}`);
-  const head: OnnxNode[] = [];
-  let batch: string | undefined; // the input's batch size as an int64 [1]
-  const computed = new Set<string>();
-  a.initializers.forEach((t, i) => {
-    const u = b.initializers[i];
-    if (t.name === u.name && t.dtype === u.dtype && JSON.stringify(t.dims) === JSON.stringify(u.dims) && sameData(t.data, u.data)) return;
-    if (!t.shapeLike || t.name !== u.name || t.dims[0] !== u.dims[0]) {
-      throw new Error(`unet: error: ONNX export: constant ${t.name} of tfjs ${where(t.name)} changes with the batch size (shape [${t.dims}] vs [${u.dims}]); ${fix}`);
-    }
-    const va = [...(t.data as BigInt64Array)].map(Number), vb = [...(u.data as BigInt64Array)].map(Number);
-    // Per entry: 0 when it does not change, else k with entry = k·batch.
-    const factor = va.map((v, k) => {
-      if (v === vb[k]) return 0;
-      const f = v / ba;
-      if (!Number.isInteger(f) || f * bb !== vb[k]) throw new Error(`unet: error: ONNX export: ${where(t.name)}'s shape list [${va}] at batch ${ba} is [${vb}] at batch ${bb}, not a multiple of the batch; ${fix}`);
-      return f;
+  const fix = (j: number) => (axes[j].name === 'batch' ? 'export with a fixed batch size (--batch N)' : `the network's ${axes[j].name} does not scale (export keeps the size fixed)`);
+  variants.forEach((b, j) => {
+    const ax = axes[j];
+    if (a.nodes.length !== b.nodes.length) throw new Error(`unet: error: ONNX export: the network runs ${a.nodes.length} ONNX nodes at ${ax.name} ${ax.base} but ${b.nodes.length} at ${ax.name} ${ax.other}; ${fix(j)}`);
+    a.nodes.forEach((n, i) => {
+      const m = b.nodes[i];
+      if (JSON.stringify([n.op, n.inputs, n.outputs, n.attrs]) !== JSON.stringify([m.op, m.inputs, m.outputs, m.attrs])) {
+        throw new Error(`unet: error: ONNX export: node ${i} (${n.op} from tfjs ${n.from}) changes with the ${ax.name}; ${fix(j)}`);
+      }
     });
-    if (t.shapeLike === 'reshape' && factor.filter((f) => f !== 0).length === 1) {
-      (t.data as BigInt64Array)[factor.findIndex((f) => f !== 0)] = -1n;
+    if (a.initializers.length !== b.initializers.length) throw new Error(`unet: error: ONNX export: the constants change with the ${ax.name}; ${fix(j)}`);
+  });
+  const head: OnnxNode[] = [];
+  const minusOne: [BigInt64Array, number][] = [];
+  const computed = new Set<string>();
+  const extra: Initializer[] = [];
+  const dimName = new Map<number, string>();
+  const constant = (v: number) => {
+    const name = `k${a.initializers.length + extra.length}`;
+    extra.push({ name, dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(v)) });
+    return name;
+  };
+  const dim = (j: number) => {
+    let name = dimName.get(j);
+    if (!name) {
+      name = `${ONNX_INPUT}_${axes[j].name}`;
+      head.push({ op: 'Shape', inputs: [ONNX_INPUT], outputs: [name], attrs: { start: axes[j].at, end: axes[j].at + 1 }, from: axes[j].name });
+      dimName.set(j, name);
+    }
+    return name;
+  };
+  a.initializers.forEach((t, i) => {
+    const us = variants.map((v) => v.initializers[i]);
+    const same = (u: Initializer) => t.name === u.name && t.dtype === u.dtype && JSON.stringify(t.dims) === JSON.stringify(u.dims) && sameData(t.data, u.data);
+    if (us.every(same)) return;
+    const j0 = us.findIndex((u) => !same(u));
+    if (!t.shapeLike || us.some((u) => t.name !== u.name || t.dims[0] !== u.dims[0])) {
+      throw new Error(`unet: error: ONNX export: constant ${t.name} of tfjs ${where(t.name)} changes with the ${axes[j0].name} (shape [${t.dims}] vs [${us[j0].dims}]); ${fix(j0)}`);
+    }
+    const v0 = [...(t.data as BigInt64Array)].map(Number);
+    // Per entry: the exponent of each axis (0 or 1) and the coefficient num/den.
+    const terms = v0.map((v, k) => {
+      const exps = us.map((u, j) => {
+        const vj = Number((u.data as BigInt64Array)[k]);
+        if (vj === v) return 0;
+        if (vj * axes[j].base === v * axes[j].other) return 1;
+        throw new Error(`unet: error: ONNX export: ${where(t.name)}'s shape list [${v0}] does not scale with the ${axes[j].name} (entry ${k}: ${v} at ${axes[j].base}, ${vj} at ${axes[j].other}); ${fix(j)}`);
+      });
+      const p = exps.reduce((acc: number, e, j) => acc * (e ? axes[j].base : 1), 1);
+      const g = gcd(v, p);
+      return { exps, num: v / g, den: p / g, value: v };
+    });
+    const varying = terms.filter((e) => e.exps.some((x) => x !== 0)).length;
+    if (t.shapeLike === 'reshape' && varying === 1) {
+      minusOne.push([t.data as BigInt64Array, terms.findIndex((e) => e.exps.some((x) => x !== 0))]);
       return;
     }
-    const from = `batch of ${where(t.name)}`;
-    if (!batch) {
-      const shape = `${ONNX_INPUT}_shape`;
-      head.push({ op: 'Shape', inputs: [ONNX_INPUT], outputs: [shape], attrs: { start: 0, end: 1 }, from: 'batch' });
-      batch = shape;
-    }
-    const parts = va.map((v, k) => {
-      if (factor[k] === 0) return constInt64(a, [v]);
-      if (factor[k] === 1) return batch!;
-      const out = `${t.name}_${k}`;
-      head.push({ op: 'Mul', inputs: [batch!, constInt64(a, [factor[k]])], outputs: [out], attrs: {}, from });
+    const from = `shape of ${where(t.name)}`;
+    const parts = terms.map((e, k) => {
+      if (e.exps.every((x) => x === 0)) return constant(e.value);
+      let out = '';
+      e.exps.forEach((x, j) => {
+        if (!x) return;
+        if (!out) out = dim(j);
+        else head.push({ op: 'Mul', inputs: [out, dim(j)], outputs: [(out = `${t.name}_${k}_${j}`)], attrs: {}, from });
+      });
+      if (e.num !== 1) head.push({ op: 'Mul', inputs: [out, constant(e.num)], outputs: [(out = `${t.name}_${k}_num`)], attrs: {}, from });
+      if (e.den !== 1) head.push({ op: 'Div', inputs: [out, constant(e.den)], outputs: [(out = `${t.name}_${k}_den`)], attrs: {}, from });
       return out;
     });
     head.push({ op: 'Concat', inputs: parts, outputs: [t.name], attrs: { axis: 0 }, from });
     computed.add(t.name);
   });
+  for (const [data, k] of minusOne) data[k] = -1n;
   a.nodes.unshift(...head);
-  a.initializers = a.initializers.filter((t) => !computed.has(t.name));
-}
-
-function constInt64(built: Built, values: number[]): string {
-  const name = `k${built.initializers.length}`;
-  built.initializers.push({ name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
-  return name;
+  a.initializers = [...a.initializers.filter((t) => !computed.has(t.name)), ...extra];
 }
 
 /** The network as an ONNX model (opset 17): the bytes of a `.onnx` file. */
@@ -138,27 +179,57 @@ export function exportOnnx(net: SegmentationNet, options: OnnxExportOptions): Ui
   if (opset !== ONNX_OPSET) throw new Error(`unet: error: --opset ${opset}: the exporter writes opset ${ONNX_OPSET} only`);
   const geo = net.geometry;
   const size = [...options.size];
-  if (size.length !== geo.spatialDims) throw new Error(`unet: error: export size [${size}] has ${size.length} axes; this ${geo.spatialDims}-D network needs ${geo.spatialDims}`);
+  const dims = geo.spatialDims;
+  if (size.length !== dims) throw new Error(`unet: error: export size [${size}] has ${size.length} axes; this ${dims}-D network needs ${dims}`);
   const outSize = geo.output(size); // throws naming the rule a size breaks
   const batch = options.batch;
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) throw new Error(`unet: error: --batch ${batch}: the batch size must be an integer ≥ 1`);
   const channelsLast = options.channelsLast ?? false;
-  const traceAt = (b: number) => build(traceForward(net, [b, ...size, geo.inChannels]), channelsLast);
+  const traceAt = (b: number, s: number[]) => build(traceForward(net, [b, ...s, geo.inChannels]), channelsLast);
   // Batch 2 and 3, not 1: a path taken at batch 1 only (InstanceNorm's reshape shortcut) would fix the graph to it.
-  const main = traceAt(batch ?? 2);
-  if (batch === undefined) dynamicBatch(main, traceAt(3));
+  const b0 = batch ?? 2;
+  const spatialNames = dims === 2 ? ['height', 'width'] : ['depth', 'height', 'width'];
+  const spatialAt = (i: number) => (channelsLast ? 1 + i : 2 + i);
+  const batchAxis: DynamicAxis[] = batch === undefined ? [{ name: 'batch', at: 0, base: 2, other: 3 }] : [];
+  // Spatial axes: padded networks that take more than one size, each axis traced once more one stride up.
+  const sizeMode = options.dynamicSize ?? 'auto';
+  // The step between sizes the graph takes: the network's stride, or for a network that pads any size to its own grid
+  // inside (U-Net++: stride 1) the largest power of two (≤ 32) dividing every traced size, so that no pad is traced.
+  const step = geo.stride > 1 ? geo.stride : Math.min(32, ...size.map((s) => s & -s));
+  const spatialAxes: DynamicAxis[] = sizeMode !== false && geo.padding === 'same' && !geo.fixed
+    ? size.map((s, i) => ({ name: spatialNames[i], at: spatialAt(i), base: s, other: s + step }))
+    : [];
+  if (sizeMode === true && spatialAxes.length === 0) throw new Error(`unet: error: ONNX export: a dynamic size needs a padded network that takes more than one size (this one: padding ${geo.padding}${geo.fixed ? `, one size [${geo.fixed}]` : ''})`);
+  const variantOf = (ax: DynamicAxis) => traceAt(ax.name === 'batch' ? 3 : b0, size.map((s, i) => (spatialNames[i] === ax.name ? ax.other : s)));
+  let main = traceAt(b0, size);
+  const batchVariants = batchAxis.map(variantOf);
+  let dynamicSpatial = false;
+  let fixedReason = spatialAxes.length ? '' : geo.fixed ? `the network takes one size [${geo.fixed}]` : geo.padding === 'valid' ? 'valid padding' : 'fixed by request';
+  if (spatialAxes.length) {
+    try {
+      dynamicAxes(main, [...batchVariants, ...spatialAxes.map(variantOf)], [...batchAxis, ...spatialAxes]);
+      dynamicSpatial = true;
+    } catch (e) {
+      if (sizeMode === true) throw e;
+      fixedReason = (e as Error).message.replace(/^unet: error: ONNX export: /, '');
+      main = traceAt(b0, size);
+    }
+  }
+  if (!dynamicSpatial && batchAxis.length) dynamicAxes(main, batchVariants, batchAxis);
   const n: number | string = batch ?? 'batch';
-  const layout = (c: number, s: number[]) => (channelsLast ? [n, ...s, c] : [n, c, ...s]);
+  const spatial = (s: number[]) => (dynamicSpatial ? spatialNames.slice() : s);
+  const layout = (c: number, s: (number | string)[]) => (channelsLast ? [n, ...s, c] : [n, c, ...s]);
   return encodeModel({
     irVersion: IR_VERSION,
     opset,
     producerVersion: options.producerVersion ?? '',
     graphName: `${net.spec.arch}`,
-    docString: `${net.spec.arch} exported by unet-ts: ${channelsLast ? 'channels-last [N, (D,) H, W, C]' : 'channels-first [N, C, (D,) H, W]'} logits for input of spatial size [${size}]`,
+    docString: `${net.spec.arch} exported by unet-ts: ${channelsLast ? 'channels-last [N, (D,) H, W, C]' : 'channels-first [N, C, (D,) H, W]'} logits; `
+      + (dynamicSpatial ? `spatial sizes that are multiples of ${step} (traced at [${size}])` : `spatial size [${size}] (fixed: ${fixedReason})`),
     nodes: main.nodes,
     initializers: main.initializers,
-    inputs: [{ name: ONNX_INPUT, dims: layout(geo.inChannels, size) }],
-    outputs: [{ name: ONNX_OUTPUT, dims: layout(geo.classes, outSize) }],
-    metadata: options.metadata ?? {},
+    inputs: [{ name: ONNX_INPUT, dims: layout(geo.inChannels, spatial(size)) }],
+    outputs: [{ name: ONNX_OUTPUT, dims: layout(geo.classes, spatial(outSize)) }],
+    metadata: { ...(options.metadata ?? {}), 'unet.dynamic_size': dynamicSpatial ? 'true' : 'false', ...(dynamicSpatial ? { 'unet.size_multiple': String(step) } : { 'unet.fixed_size_reason': fixedReason }) },
   });
 }

@@ -8,6 +8,9 @@
 import { tf, type Tensor } from '../../core/tf.js';
 import type { SegmentationNet } from '../../models/types.js';
 
+/** The library's fused linear resize (src/nn/ops/resize.ts): inputs {x}, attrs {size, alignCorners}. */
+export const RESIZE_KERNEL = 'UnetResizeLinear';
+
 export type DType = 'float32' | 'int32' | 'bool';
 
 /** A value of the traced graph: the network input, a kernel's output, or a constant. */
@@ -51,6 +54,20 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
   const dynamic = new Map<number, TraceValue>(); // tensor id → value, for values that depend on the input
   const constants = new Map<number, TraceValue>();
   const nodes: TraceNode[] = [];
+  // The library's linear resize runs as one kernel where a backend has it (resize.ts); on cpu it is a gather along D
+  // with taps computed for the traced size, which would fix a 3-D graph to it. A stand-in kernel for the trace (its
+  // output is shaped right but zero: a traced value is never read) records it as one node that ONNX's Resize maps.
+  const standIn = !tf.getKernel(RESIZE_KERNEL, 'cpu');
+  if (standIn) {
+    tf.registerKernel({
+      kernelName: RESIZE_KERNEL, backendName: 'cpu',
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const x = (inputs as { x: tf.TensorInfo }).x;
+        const shape = [x.shape[0], ...(attrs as unknown as { size: number[] }).size, x.shape[x.shape.length - 1]];
+        return (backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
+      },
+    });
+  }
   const original = engine.runKernel;
   let x: Tensor | undefined;
   let result: TraceNode['outputs'][number] | undefined;
@@ -97,6 +114,7 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
     });
   } finally {
     engine.runKernel = original;
+    if (standIn) tf.unregisterKernel(RESIZE_KERNEL, 'cpu');
     if (wasTraining !== undefined) net.train?.(wasTraining);
     if (previous !== 'cpu') void tf.setBackend(previous);
   }

@@ -103,9 +103,20 @@ const resizeBilinear: Mapper = (g, n) => {
     g.node('Resize', [xcf, '', scales], { mode: 'linear', coordinate_transformation_mode: mode }));
 };
 
+/** The library's linear resize (`UnetResizeLinear`, 2-D or 3-D, PyTorch's align_corners or half-pixel clamped at 0). */
+const resizeLinear: Mapper = (g, n) => {
+  const x = n.inputs.x;
+  const rank = x.shape.length;
+  const size = n.attrs.size as number[];
+  const scales = g.initializer('float32', [rank], Float32Array.from([1, 1, ...size.map((s, i) => s / x.shape[i + 1])]));
+  const mode = n.attrs.alignCorners ? 'align_corners' : 'half_pixel';
+  channelsFirst(g, g.name(x), rank, g.name(n.outputs[0]), (xcf) =>
+    g.node('Resize', [xcf, '', scales], { mode: 'linear', coordinate_transformation_mode: mode }));
+};
+
 export const spatialMappers: Record<string, Mapper> = {
   Conv2D: conv, Conv3D: conv, FusedConv2D: conv,
   Conv2DBackpropInput: convTranspose, Conv3DBackpropInputV2: convTranspose,
   MaxPool: pool('MaxPool'), MaxPool3D: pool('MaxPool'), AvgPool: pool('AveragePool'), AvgPool3D: pool('AveragePool'),
-  ResizeBilinear: resizeBilinear,
+  ResizeBilinear: resizeBilinear, UnetResizeLinear: resizeLinear,
 };
