@@ -18,11 +18,11 @@ const unet = (...args: string[]) => {
 };
 const read = (p: string) => readVolume(new Uint8Array(readFileSync(p)), p);
 
-// One tiny 2-D run (ISBI, 255 = cell, a sigmoid head) for the tests below.
+// One tiny 2-D run (ISBI, 255 = cell, two classes: softmax) for the tests below.
 const work = mkdtempSync(join(tmpdir(), 'unet-export-'));
 const run = join(work, 'run');
-const trained = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', run, '--base', '2', '--patch', '64x64', '--batch', '1',
-  '--iterations', '2', '--label-map', '0:0,255:1', '--val-fraction', '0', '--quiet', '--backend', 'cpu');
+const trained = unet('train', '--data', join(repoRoot, 'data/isbi2012/train'), '--out', run, '--base', '4', '--patch', '64x64', '--batch', '2',
+  '--iterations', '20', '--lr', '0.01', '--classes', '2', '--label-map', '0:0,255:1', '--val-fraction', '0', '--quiet');
 
 type Meta = { metadata_props: { key: string; value: string }[]; graph: { input: { name: string; type: { tensor_type: { shape: { dim: { dim_value?: number; dim_param?: string }[] } } } }[] } };
 
@@ -31,7 +31,7 @@ test('unet export writes an ONNX file whose metadata reproduce unet predict\'s m
   const file = join(work, 'model.onnx');
   const r = unet('export', '--model', run, '--format', 'onnx', '--out', file);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /wrote .*model\.onnx .*input NCHW of size 64x64 → logits of size 64x64, dynamic batch/);
+  assert.match(r.out, /wrote .*model\.onnx .*input NCHW, any size that is a multiple of 16 \(traced at 64x64\), dynamic batch/);
   assert.deepEqual(readdirSync(work).filter((f) => f.includes('.tmp')), [], 'no temporary file is left');
 
   // A 64×64 crop of the held-out ISBI image: predict runs one window of the training patch over it.
@@ -51,11 +51,12 @@ test('unet export writes an ONNX file whose metadata reproduce unet predict\'s m
   const m = decodeModel(bytes) as Meta;
   const meta = Object.fromEntries(m.metadata_props.map((e) => [e.key, e.value]));
   assert.equal(meta['unet.normalize'], '"zscore"');
-  assert.equal(meta['unet.activation'], 'sigmoid');
+  assert.equal(meta['unet.activation'], 'softmax');
   assert.deepEqual(JSON.parse(meta['unet.label_values']), [0, 255]);
   assert.deepEqual(JSON.parse(meta['unet.input_size']), [64, 64]);
   assert.equal(meta['unet.layout'], 'NCHW');
-  assert.deepEqual(m.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value ?? d.dim_param), ['batch', 1, 64, 64]);
+  assert.deepEqual(m.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value ?? d.dim_param), ['batch', 1, 'height', 'width']);
+  assert.equal(meta['unet.dynamic_size'], 'true');
   const x = Float32Array.from(crop);
   const mean = x.reduce((a, b) => a + b, 0) / x.length;
   const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length);
@@ -63,7 +64,8 @@ test('unet export writes an ONNX file whose metadata reproduce unet predict\'s m
   const out = (await s.run({ [meta['unet.input']]: new ort.Tensor('float32', x.map((v) => (v - mean) / std), [1, 1, 64, 64]) }))[meta['unet.output']];
   const values = JSON.parse(meta['unet.label_values']) as number[];
   const logits = out.data as Float32Array;
-  const ours = Array.from(logits, (l) => values[1 / (1 + Math.exp(-l)) > 0.5 ? 1 : 0]);
+  // [1, 2, 64, 64]: argmax over the two class planes (softmax keeps the order).
+  const ours = Array.from({ length: 64 * 64 }, (_, i) => values[logits[64 * 64 + i] > logits[i] ? 1 : 0]);
   const differ = ours.filter((v, i) => v !== mask[i]).length;
   const cells = ours.filter((v) => v === 255).length;
   console.log(`# ISBI crop: ${cells} of ${ours.length} pixels are cells (255) in both masks`);
@@ -87,7 +89,7 @@ test('unet export refuses what it cannot write, naming the flag, the value and t
   r = unet('export', '--model', join(run, 'model.safetensors'), '--out', join(work, 'x.onnx'));
   assert.match(r.err, /no training patch recorded .*give the input size with --size/);
   assert.ok(!existsSync(join(work, 'x.onnx')));
-  r = unet('export', '--model', join(run, 'model.safetensors'), '--out', join(work, 'x.onnx'), '--size', '32x48', '--channels-last', '--batch', '2');
+  r = unet('export', '--model', join(run, 'model.safetensors'), '--out', join(work, 'x.onnx'), '--size', '32x48', '--channels-last', '--batch', '2', '--fixed-size');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /input NHWC of size 32x48 → logits of size 32x48, batch 2/);
+  assert.match(r.out, /input NHWC, size 32x48 → logits of size 32x48 \(fixed: fixed by request\), batch 2/);
 });

@@ -199,13 +199,18 @@ program.command('export')
   .option('--channels-last', 'keep [N, (D,) H, W, C] at the input and output (default [N, C, (D,) H, W], as PyTorch)')
   .option('--opset <n>', `ONNX opset (default ${17}; the exporter writes 17)`, numberArg('--opset', true))
   .option('--batch <n>', 'a fixed batch size (default: a dynamic batch axis)', int('--batch'))
-  .option('--size <size>', 'input size the graph takes, e.g. 256x256 (default: the run\'s window — its training patch, or the network\'s one size)')
+  .option('--size <size>', 'input size the network is traced at, e.g. 256x256 (default: the run\'s window — its training patch, or the network\'s one size); the graph takes any multiple of the network\'s step where it allows dynamic sizes, else this size only')
+  .option('--fixed-size', 'fix the spatial size at --size even where the network allows dynamic sizes')
   .action(async (o) => {
     const r = await exportRun({
       model: o.model, out: o.out, format: o.format, channelsLast: o.channelsLast, opset: o.opset, batch: o.batch,
-      size: o.size ? parseSize(o.size, '--size') : undefined, version,
+      size: o.size ? parseSize(o.size, '--size') : undefined, fixedSize: o.fixedSize, version,
     });
-    console.log(`wrote ${r.out} (${(r.bytes / 1e6).toFixed(1)} MB): input ${r.metadata['unet.layout']} of size ${r.size.join('x')} → logits of size ${r.outputSize.join('x')}, ${o.batch ? `batch ${o.batch}` : 'dynamic batch'}`);
+    const m = r.metadata;
+    const sizes = m['unet.dynamic_size'] === 'true'
+      ? `any size that is a multiple of ${m['unet.size_multiple']} (traced at ${r.size.join('x')})`
+      : `size ${r.size.join('x')} → logits of size ${r.outputSize.join('x')} (fixed: ${m['unet.fixed_size_reason']})`;
+    console.log(`wrote ${r.out} (${(r.bytes / 1e6).toFixed(1)} MB): input ${m['unet.layout']}, ${sizes}, ${o.batch ? `batch ${o.batch}` : 'dynamic batch'}`);
   });
 
 program.command('predict')

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel, writeFileAtomic } from '../io/files.js';
 import { exportOnnx, ONNX_INPUT, ONNX_OPSET, ONNX_OUTPUT } from '../io/onnx/export.js';
+import { decodeModel } from '../io/onnx/proto.js';
 import { initBackend } from '../core/tf.js';
 import { defaultWindow } from '../infer/pipeline.js';
 import { classValues } from './predict-run.js';
@@ -29,8 +30,13 @@ export interface ExportOptions {
   opset?: number;
   /** A fixed batch size. Default: dynamic. */
   batch?: number;
-  /** The spatial input size the graph takes. Default: the run's window (training patch, or the network's one size). */
+  /**
+   * The spatial size the network is traced at (and the only one the graph takes when its size is fixed). Default: the
+   * run's window (training patch, or the network's one size).
+   */
   size?: number[];
+  /** Fix the spatial size at `size` even where the network allows dynamic axes. Default false. */
+  fixedSize?: boolean;
   /** unet-ts's version for the file's producer_version. */
   version?: string;
 }
@@ -96,6 +102,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
       'unet.input': ONNX_INPUT,
       'unet.output': ONNX_OUTPUT,
       'unet.layout': layout,
+      // The traced size (with unet.dynamic_size true, any multiple of unet.size_multiple works too).
       'unet.input_size': JSON.stringify(size),
       'unet.output_size': JSON.stringify(outputSize),
       'unet.padding': g.padding,
@@ -111,9 +118,10 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
       ...(cfg.patch ? { 'unet.patch': JSON.stringify(cfg.patch) } : {}),
       ...(cfg.labelMap ? { 'unet.label_map': JSON.stringify(cfg.labelMap) } : {}),
     };
-    const bytes = exportOnnx(net, { size, batch: o.batch, channelsLast: o.channelsLast, opset: o.opset ?? ONNX_OPSET, metadata, producerVersion: o.version });
+    const bytes = exportOnnx(net, { size, batch: o.batch, channelsLast: o.channelsLast, opset: o.opset ?? ONNX_OPSET, metadata, producerVersion: o.version, dynamicSize: o.fixedSize ? false : 'auto' });
     await writeFileAtomic(o.out, bytes);
-    return { out: o.out, bytes: bytes.length, size, outputSize, metadata };
+    const written = Object.fromEntries((decodeModel(bytes).metadata_props as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+    return { out: o.out, bytes: bytes.length, size, outputSize, metadata: written };
   } finally {
     net.dispose();
   }
