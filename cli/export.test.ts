@@ -93,3 +93,54 @@ test('unet export refuses what it cannot write, naming the flag, the value and t
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /input NHWC, size 32x48 → logits of size 32x48 \(fixed: fixed by request\), batch 2/);
 });
+
+test('a 3-D run\'s export reproduces unet predict\'s mask of a hippocampus volume (z-score, one window over the zero-padded volume)', async () => {
+  const data = join(work, 'hip');
+  for (const d of ['images', 'labels']) mkdirSync(join(data, d), { recursive: true });
+  const HIP = join(repoRoot, 'data', 'hippocampus');
+  for (const n of ['hippocampus_004.nii.gz', 'hippocampus_017.nii.gz']) for (const d of ['images', 'labels']) writeFileSync(join(data, d, n), readFileSync(join(HIP, d, n)));
+  const run3d = join(work, 'run3d');
+  let r = unet('train', '--data', data, '--out', run3d, '--preset', 'seed3d', '--base', '2', '--patch', '16x32x16', '--batch', '1', '--iterations', '10', '--lr', '0.01', '--val-fraction', '0', '--quiet');
+  assert.equal(r.code, 0, r.err);
+  const input = join(HIP, 'images', 'hippocampus_004.nii.gz');
+  const win = [48, 64, 48];
+  r = unet('predict', '--model', run3d, '--input', input, '--out', join(work, 'pred3d'), '--window', win.join('x'), '--quiet', '--backend', 'cpu');
+  assert.equal(r.code, 0, r.err);
+  const mask = read(join(work, 'pred3d', 'hippocampus_004.nii.gz')).data;
+  const file = join(work, 'hip.onnx');
+  r = unet('export', '--model', run3d, '--out', file);
+  assert.equal(r.code, 0, r.err);
+  const bytes = new Uint8Array(readFileSync(file));
+  const meta = Object.fromEntries((decodeModel(bytes) as Meta).metadata_props.map((e) => [e.key, e.value]));
+  assert.equal(meta['unet.dynamic_size'], 'true');
+  assert.equal(Number(win[0]) % Number(meta['unet.size_multiple']), 0);
+  assert.deepEqual(JSON.parse(meta['unet.spacing']), [1, 1, 1]); // the volume's own: predict does not resample
+  assert.equal(meta['unet.normalize'], '"zscore"');
+  // The volume, z-scored, centred in a zero window of 48×64×48 (predict's padding), one run, cropped back, argmax.
+  const v = read(input);
+  const [d, h, w] = v.shape;
+  const n = d * h * w;
+  const mean = v.data.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(v.data.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  const off = [d, h, w].map((s, i) => Math.floor((win[i] - s) / 2));
+  const x = new Float32Array(win[0] * win[1] * win[2]);
+  for (let z = 0; z < d; z++) for (let y = 0; y < h; y++) for (let q = 0; q < w; q++) {
+    x[((z + off[0]) * win[1] + y + off[1]) * win[2] + q + off[2]] = (v.data[(z * h + y) * w + q] - mean) / std;
+  }
+  const s = await ort.InferenceSession.create(bytes);
+  const logits = (await s.run({ input: new ort.Tensor('float32', x, [1, 1, ...win]) })).logits.data as Float32Array;
+  const values = JSON.parse(meta['unet.label_values']) as number[];
+  const plane = win[0] * win[1] * win[2];
+  const ours = new Array<number>(n);
+  for (let z = 0; z < d; z++) for (let y = 0; y < h; y++) for (let q = 0; q < w; q++) {
+    const at = ((z + off[0]) * win[1] + y + off[1]) * win[2] + q + off[2];
+    let best = 0;
+    for (let c = 1; c < values.length; c++) if (logits[c * plane + at] > logits[best * plane + at]) best = c;
+    ours[(z * h + y) * w + q] = values[best];
+  }
+  const classes = new Set(ours);
+  console.log(`# hippocampus_004 [${v.shape}]: classes ${[...classes].sort()} in both masks`);
+  assert.ok(classes.size >= 2, 'the comparison is not of two constant masks');
+  const differ = ours.filter((c, i) => c !== mask[i]).length;
+  assert.equal(differ, 0, `${differ} of ${n} voxels differ from unet predict's mask`);
+});
