@@ -26,8 +26,6 @@ export { readVolume, readNifti, type VolumeReader } from './io/readers.js';
 export { DEFAULT_MAX_VOXELS, type ReadLimits } from './io/limits.js';
 export { encodeNifti, encodeNiftiFile, gzip, type NiftiImage, type NiftiWriteOptions, type NiftiDatatype } from './io/nifti-write.js';
 export type { Volume } from './io/volume.js';
-export { exportOnnx, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, type OnnxExportOptions } from './io/onnx/export.js';
-export { decodeModel as decodeOnnxModel } from './io/onnx/proto.js';
 // Training, browser-safe: the one step, the shared defaults, the schedules, the optimiser and the patch sampler
 // (the explorer's in-browser training uses exactly these).
 export { trainStep, batchLoss, type StepLoss, type StepBatch, type Optimizer } from './train/step.js';
