@@ -4,8 +4,8 @@
  *
  * Layout: the model takes and returns channels-first tensors `[N, C, (D,) H, W]`, as a PyTorch user expects (the first
  * node transposes to the library's channels-last, the last back); `channelsLast: true` keeps `[N, (D,) H, W, C]`.
- * Inside, every layout-bound node (Conv, ConvTranspose, MaxPool, Resize) is wrapped in transposes to NC… and back,
- * which ONNX Runtime's transpose optimiser cancels between neighbours.
+ * Inside, every layout-bound node (Conv, ConvTranspose, MaxPool, Resize) is wrapped in transposes to NC… and back;
+ * ONNX Runtime's graph optimisations may fold the pairs between neighbours (correctness does not depend on it).
  *
  * Dynamic axes: the network is traced again with the batch, and each spatial axis, at another size; the graphs must
  * agree but for shape lists whose entries scale with the axes (Reshape targets, Tile repeats), which become −1 or are
@@ -29,7 +29,7 @@ export interface OnnxExportOptions {
   batch?: number;
   /** Keep tfjs's channels-last layout at the model's input and output. Default false (channels-first). */
   channelsLast?: boolean;
-  /** ONNX opset; 17 (the only one written today: LayerNormalization-era nodes, ReduceMean with `axes` attributes). */
+  /** ONNX opset; 17, the only one written (ReduceMean/Max with `axes` attributes, Split and ReduceSum with inputs). */
   opset?: number;
   /**
    * Dynamic spatial axes: 'auto' (default) where the network allows (padded, more than one accepted size, every shape
