@@ -173,6 +173,19 @@ function dynamicAxes(a: Built, variants: Built[], axes: DynamicAxis[]): void {
   a.initializers = [...a.initializers.filter((t) => !computed.has(t.name)), ...extra];
 }
 
+/** The smallest size ≤ `size` on the `step` grid the network takes: per axis 2, 4, 8 … steps (capped at `size`). */
+function smallestSize(geo: SegmentationNet['geometry'], size: readonly number[], step: number): number[] {
+  for (let k = 2; ; k *= 2) {
+    const at = size.map((s) => Math.min(s, k * step));
+    try {
+      geo.output(at);
+      return at;
+    } catch {
+      if (at.every((s, i) => s === size[i])) return [...size];
+    }
+  }
+}
+
 /** The network as an ONNX model (opset 17): the bytes of a `.onnx` file. */
 export function exportOnnx(net: SegmentationNet, options: OnnxExportOptions): Uint8Array {
   const opset = options.opset ?? ONNX_OPSET;
@@ -191,31 +204,35 @@ export function exportOnnx(net: SegmentationNet, options: OnnxExportOptions): Ui
   const spatialNames = dims === 2 ? ['height', 'width'] : ['depth', 'height', 'width'];
   const spatialAt = (i: number) => (channelsLast ? 1 + i : 2 + i);
   const batchAxis: DynamicAxis[] = batch === undefined ? [{ name: 'batch', at: 0, base: 2, other: 3 }] : [];
-  // Spatial axes: padded networks that take more than one size, each axis traced once more one stride up.
   const sizeMode = options.dynamicSize ?? 'auto';
   // The step between sizes the graph takes: the network's stride, or for a network that pads any size to its own grid
   // inside (U-Net++: stride 1) the largest power of two (≤ 32) dividing every traced size, so that no pad is traced.
   const step = geo.stride > 1 ? geo.stride : Math.min(32, ...size.map((s) => s & -s));
-  const spatialAxes: DynamicAxis[] = sizeMode !== false && geo.padding === 'same' && !geo.fixed
-    ? size.map((s, i) => ({ name: spatialNames[i], at: spatialAt(i), base: s, other: s + step }))
-    : [];
-  if (sizeMode === true && spatialAxes.length === 0) throw new Error(`unet: error: ONNX export: a dynamic size needs a padded network that takes more than one size (this one: padding ${geo.padding}${geo.fixed ? `, one size [${geo.fixed}]` : ''})`);
-  const variantOf = (ax: DynamicAxis) => traceAt(ax.name === 'batch' ? 3 : b0, size.map((s, i) => (spatialNames[i] === ax.name ? ax.other : s)));
-  let main = traceAt(b0, size);
-  const batchVariants = batchAxis.map(variantOf);
-  let dynamicSpatial = false;
-  let fixedReason = spatialAxes.length ? '' : geo.fixed ? `the network takes one size [${geo.fixed}]` : geo.padding === 'valid' ? 'valid padding' : 'fixed by request';
-  if (spatialAxes.length) {
+  const tryDynamic = sizeMode !== false && geo.padding === 'same' && !geo.fixed;
+  if (sizeMode === true && !tryDynamic) throw new Error(`unet: error: ONNX export: a dynamic size needs a padded network that takes more than one size (this one: padding ${geo.padding}${geo.fixed ? `, one size [${geo.fixed}]` : ''})`);
+  const traceSet = (at: number[], axes: DynamicAxis[]) => {
+    const main = traceAt(b0, at);
+    const variants = axes.map((ax) => traceAt(ax.name === 'batch' ? 3 : b0, at.map((s, i) => (spatialNames[i] === ax.name ? ax.other : s))));
+    dynamicAxes(main, variants, axes);
+    return main;
+  };
+  let main: Built | undefined;
+  let fixedReason = tryDynamic ? '' : geo.fixed ? `the network takes one size [${geo.fixed}]` : geo.padding === 'valid' ? 'valid padding' : 'fixed by request';
+  if (tryDynamic) {
+    // A graph that takes every size is the same at any size: traced at the smallest the network takes (two steps per
+    // axis where it can, never above `size`), each axis then once more one step up — 5 small forward passes, not 5 at
+    // the window's size.
+    const small = smallestSize(geo, size, step);
+    const spatialAxes = small.map((s, i) => ({ name: spatialNames[i], at: spatialAt(i), base: s, other: s + step }));
     try {
-      dynamicAxes(main, [...batchVariants, ...spatialAxes.map(variantOf)], [...batchAxis, ...spatialAxes]);
-      dynamicSpatial = true;
+      main = traceSet(small, [...batchAxis, ...spatialAxes]);
     } catch (e) {
       if (sizeMode === true) throw e;
       fixedReason = (e as Error).message.replace(/^unet: error: ONNX export: /, '');
-      main = traceAt(b0, size);
     }
   }
-  if (!dynamicSpatial && batchAxis.length) dynamicAxes(main, batchVariants, batchAxis);
+  const dynamicSpatial = main !== undefined;
+  main ??= traceSet(size, batchAxis);
   const n: number | string = batch ?? 'batch';
   const spatial = (s: number[]) => (dynamicSpatial ? spatialNames.slice() : s);
   const layout = (c: number, s: (number | string)[]) => (channelsLast ? [n, ...s, c] : [n, c, ...s]);
@@ -225,7 +242,7 @@ export function exportOnnx(net: SegmentationNet, options: OnnxExportOptions): Ui
     producerVersion: options.producerVersion ?? '',
     graphName: `${net.spec.arch}`,
     docString: `${net.spec.arch} exported by unet-ts: ${channelsLast ? 'channels-last [N, (D,) H, W, C]' : 'channels-first [N, C, (D,) H, W]'} logits; `
-      + (dynamicSpatial ? `spatial sizes that are multiples of ${step} (traced at [${size}])` : `spatial size [${size}] (fixed: ${fixedReason})`),
+      + (dynamicSpatial ? `spatial sizes that are multiples of ${step}` : `spatial size [${size}] (fixed: ${fixedReason})`),
     nodes: main.nodes,
     initializers: main.initializers,
     inputs: [{ name: ONNX_INPUT, dims: layout(geo.inChannels, spatial(size)) }],
