@@ -99,6 +99,16 @@ test('channelsLast keeps [N, H, W, C]; a fixed batch is written as a number; met
     assert.ok(maxAbsDiff(out.data, y.dataSync()) <= TOL);
     await assert.rejects(runOrt(s, seededInput([3, 16, 24, 1], 6), true), /dim|shape|Got invalid dimensions/i, 'a fixed batch refuses another');
     tf.dispose([x, y]);
+    // Channels-last with dynamic axes: the sizes are read from the input's axes 1 and 2, not 2 and 3.
+    const dyn = await session(exportOnnx(net, { size: [16, 24], channelsLast: true }));
+    for (const shape of [[3, 16, 24, 1], [1, 32, 40, 1]]) {
+      const xi = seededInput(shape, 7);
+      const yi = net.forward(xi);
+      const oi = await runOrt(dyn, xi, true);
+      assert.deepEqual(oi.dims, yi.shape);
+      assert.ok(maxAbsDiff(oi.data, yi.dataSync()) <= TOL, `channels-last at [${shape}]`);
+      tf.dispose([xi, yi]);
+    }
   } finally {
     net.dispose();
   }
