@@ -42,6 +42,19 @@ export interface Trace {
  */
 const NEVER_FOLD = new Set(['Tile']);
 
+type Shape4 = [number, number, number, number];
+type Shape5 = [number, number, number, number, number];
+type Pad = 'same' | 'valid' | number;
+
+/** The output shape of each kernel the trace runs shape-only on traced values. */
+const SHAPE_ONLY: Record<string, (inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) => number[]> = {
+  Conv2D: ({ x, filter }, a) => tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides as number, a.dilations as number, a.pad as Pad,
+    a.dimRoundingMode as 'floor' | undefined, false, a.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast').outShape,
+  Conv3D: ({ x, filter }, a) => tf.backend_util.computeConv3DInfo(x.shape as Shape5, filter.shape as Shape5, a.strides as number, a.dilations as number, a.pad as Pad).outShape,
+  Conv2DBackpropInput: (_, a) => [...(a.inputShape as number[])],
+  Conv3DBackpropInputV2: (_, a) => [...(a.inputShape as number[])],
+};
+
 /** Traces `net.forward` (eval mode, `cpu` backend) on a zero-free example input of `shape` (channels-last). */
 export function traceForward(net: SegmentationNet & { training?: boolean; train?(mode: boolean): unknown }, shape: readonly number[]): Trace {
   const engine = tf.engine();
@@ -65,6 +78,25 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
         const x = (inputs as { x: tf.TensorInfo }).x;
         const shape = [x.shape[0], ...(attrs as unknown as { size: number[] }).size, x.shape[x.shape.length - 1]];
         return (backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
+      },
+    });
+  }
+  // Convolutions on traced values run as shape-only stand-ins (zeros of the right shape): a traced value is never read,
+  // so the trace of a 3-D network costs its shape bookkeeping, not its convolutions. On constants they run as they are.
+  const dynamicData = new Set<unknown>();
+  const restore: tf.KernelConfig[] = [];
+  for (const [name, outShape] of Object.entries(SHAPE_ONLY)) {
+    const kernel = tf.getKernel(name, 'cpu');
+    if (!kernel) continue;
+    tf.unregisterKernel(name, 'cpu');
+    restore.push(kernel);
+    tf.registerKernel({
+      kernelName: name, backendName: 'cpu',
+      kernelFunc: (args) => {
+        const ins = Object.values(args.inputs) as tf.TensorInfo[];
+        if (!ins.some((t) => dynamicData.has(t.dataId))) return kernel.kernelFunc(args);
+        const shape = outShape(args.inputs as Record<string, tf.TensorInfo>, args.attrs as Record<string, unknown>);
+        return (args.backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1)));
       },
     });
   }
@@ -96,6 +128,7 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
       const outs = (Array.isArray(out) ? out : [out]).map((t) => {
         const v: TraceValue = { id: t.id, shape: [...t.shape], dtype: t.dtype as DType };
         dynamic.set(t.id, v);
+        dynamicData.add(t.dataId);
         return v;
       });
       nodes.push({ kernel, inputs: ins, outputs: outs, attrs: { ...(attrs ?? {}) } });
@@ -108,6 +141,7 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
       // A deterministic, zero-free, non-constant example: the values do not matter to the trace, only the shapes.
       x = tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.01), [...shape]);
       dynamic.set(x.id, { id: x.id, shape: [...shape], dtype: 'float32' });
+      dynamicData.add(x.dataId);
       const y = net.forward(x);
       result = dynamic.get(y.id);
       if (!result) throw new Error('unet: error: ONNX export: the network output does not depend on its input (nothing to export)');
@@ -115,6 +149,10 @@ export function traceForward(net: SegmentationNet & { training?: boolean; train?
   } finally {
     engine.runKernel = original;
     if (standIn) tf.unregisterKernel(RESIZE_KERNEL, 'cpu');
+    for (const k of restore) {
+      tf.unregisterKernel(k.kernelName, 'cpu');
+      tf.registerKernel(k);
+    }
     if (wasTraining !== undefined) net.train?.(wasTraining);
     if (previous !== 'cpu') void tf.setBackend(previous);
   }
