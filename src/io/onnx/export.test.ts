@@ -129,6 +129,25 @@ test('errors name the option, the value and the rule', () => {
   }
 });
 
+test('the trace puts back every kernel it stands in for, and the engine hook, also when the forward pass throws', () => {
+  const names = ['Conv2D', 'Conv3D', 'Conv2DBackpropInput', 'Conv3DBackpropInputV2'];
+  const before = names.map((k) => tf.getKernel(k, 'cpu')?.kernelFunc);
+  const runKernel = tf.engine().runKernel;
+  const net = createNet(presetSpec('seed3d', { base: 2, depth: 2 }));
+  try {
+    exportOnnx(net, { size: [8, 8, 8] });
+    assert.deepEqual(names.map((k) => tf.getKernel(k, 'cpu')?.kernelFunc), before);
+    assert.equal(tf.getKernel('UnetResizeLinear', 'cpu'), undefined);
+    assert.equal(tf.engine().runKernel, runKernel);
+    const throwing: SegmentationNet = { ...net, geometry: net.geometry, spec: net.spec, forward: () => { throw new Error('boom'); } };
+    assert.throws(() => exportOnnx(throwing, { size: [8, 8, 8] }), /boom/);
+    assert.deepEqual(names.map((k) => tf.getKernel(k, 'cpu')?.kernelFunc), before);
+    assert.equal(tf.engine().runKernel, runKernel);
+  } finally {
+    net.dispose();
+  }
+});
+
 test('a kernel without an ONNX mapping is refused by name', () => {
   const fake: SegmentationNet = {
     geometry: { spatialDims: 2, inChannels: 1, classes: 1, padding: 'same', stride: 1, axis: (s) => ({ out: s }), output: (i) => [...i], nearest: (s) => ({ below: s, above: s }) },
