@@ -181,14 +181,23 @@ program.command('train')
   });
 
 program.command('import')
-  .description('a model file from weights made elsewhere: a PyTorch state dict (.safetensors, the reference module\'s names) or an upstream release (.npz: TransUNet\'s R50+ViT-B_16 encoder)')
-  .requiredOption('--weights <file>', '.safetensors state dict or .npz release')
-  .requiredOption('--preset <name>', `the network the weights are for: ${PRESETS_HELP}`)
-  .requiredOption('--out <model.safetensors>', 'model file to write (+ its .json); train from it with unet train --init')
-  .option('--option <name=value>', 'an option on top of the preset\'s, e.g. classes=2 or imgSize=256 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .description('a model file from weights made elsewhere: a PyTorch checkpoint (torch.save .pth/.pt, read without running anything), a state dict as .safetensors, or an upstream release (.npz: TransUNet\'s R50+ViT-B_16 encoder)')
+  .option('--from <file>', 'the weights: a PyTorch checkpoint (torch.save: .pth, .pt, .bin, .ckpt), a .safetensors state dict or an .npz release')
+  .option('--weights <file>', 'the same as --from')
+  .option('--preset <name>', `the network the weights are for: ${PRESETS_HELP}`)
+  .option('--arch <name>', `or its architecture (its first preset; --option adjusts it): ${ARCHS_HELP}`)
+  .option('--option <name=value>', 'an option on top of the preset\'s, e.g. classes=2, base=32 or imgSize=256 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--key <name>', 'PyTorch checkpoints: the entry holding the state dict (default: the checkpoint itself, else model, state_dict, net, network_weights, …)')
+  .requiredOption('--out <model.safetensors>', 'model file to write (+ its .json); train from it with unet train --init, predict with it')
   .action(async (o) => {
-    const r = await importRun({ weights: o.weights, preset: o.preset, options: parseOptionPairs(o.option), out: o.out });
-    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
+    if (o.from !== undefined && o.weights !== undefined) throw new Error(`--from ${o.from} and --weights ${o.weights}: give one (they are the same option)`);
+    const weights = o.from ?? o.weights;
+    if (weights === undefined) throw new Error('--from FILE is required: the weights to import');
+    await useBestBackend(); // the network is built (and its weights assigned) on the native backend where it loads
+    const r = await importRun({ weights, preset: o.preset, arch: o.arch, key: o.key, options: parseOptionPairs(o.option), out: o.out });
+    const from = r.source.format === 'pth' ? ` from ${r.source.tensors} tensors${r.source.key ? ` under '${r.source.key}'` : ''}${r.source.strippedPrefix ? ` ('${r.source.strippedPrefix}' prefix dropped)` : ''}` : '';
+    const read = Object.entries(r.fromWeights).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+    console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${from}${read ? `; options read off the weights: ${read}` : ''}${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
   });
 
 program.command('export')

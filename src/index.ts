@@ -11,6 +11,7 @@ export { resizeLinear, upsample2x } from './nn/ops/resize.js';
 export { normalize } from './nn/ops/normalize.js';
 export { centerCrop, concatSkip, cropOffsets } from './nn/ops/crop.js';
 export { readSafetensors, writeSafetensors, type SafeTensor } from './io/safetensors.js';
+export { readPth, readPthStateDict, type PthCheckpoint, type PthStateDict, type PthStateDictOptions } from './io/pth.js';
 export { stateDict, loadStateDict, encodeWeights, decodeWeights, stripModulePrefix } from './io/weights.js';
 export { decodePng, encodePng, type Image2D } from './io/png.js';
 export { losses, lossFn, diceLoss, tverskyLoss, focalTverskyLoss, bceLoss, crossEntropyLoss, weightedCrossEntropyLoss, bceDiceLoss, ceDiceLoss, type LossFn, type LossInputs, type LossOptions } from './losses/index.js';

@@ -42,6 +42,12 @@ export interface Architecture<R extends object = Record<string, unknown>> {
    */
   foreignKey?(key: string): string;
   /**
+   * The options a state dict fixes (widths, kernels, strides, classes, …), read off its tensors' shapes (PyTorch
+   * layout; names already mapped by `foreignKey`), or null where the names do not say. `unet import` builds the
+   * network from the preset's options, these over them, the user's `--option`s over both.
+   */
+  optionsFromWeights?(shapes: ReadonlyMap<string, readonly number[]>, where: string): Record<string, unknown> | null;
+  /**
    * Loads an upstream release's pretrained weights in their own format (TransUNet's `R50+ViT-B_16.npz`: JAX names and
    * layouts, encoder only) into `net`, leaving the rest as initialised. Returns the file's tensors it did not use.
    */

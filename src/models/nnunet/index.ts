@@ -4,6 +4,7 @@ import { NnUNet } from './nnunet.js';
 import { resolveNnUNetOptions, type NnUNetOptions, type ResolvedNnUNetOptions } from './options.js';
 import { nnunetGeometry, nnunetParams, nnunetStages } from './plan.js';
 import { nnunetPresets } from './presets.js';
+import { nnunetOptionsFromWeights } from './from-weights.js';
 
 /**
  * An nnU-Net v2 checkpoint's names onto this network's: PyTorch lists each conv and norm twice (`.conv` / `.norm` and
@@ -23,6 +24,7 @@ export const nnunet: Architecture<ResolvedNnUNetOptions> = {
   params: nnunetParams,
   presets: nnunetPresets,
   foreignKey: nnunetForeignKey,
+  optionsFromWeights: (shapes, where) => nnunetOptionsFromWeights(shapes, where) as Record<string, unknown> | null,
   tiny: { features: [2, 4, 4], convsPerStage: 1 },
 };
 
