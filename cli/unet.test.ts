@@ -15,7 +15,7 @@ const unet = (...args: string[]) => {
 test('unet --help lists the commands', () => {
   const r = unet('--help');
   assert.equal(r.code, 0);
-  for (const c of ['summary', 'demo', 'info']) assert.match(r.out, new RegExp(`\\n  ${c} `));
+  for (const c of ['summary', 'demo', 'info', 'export']) assert.match(r.out, new RegExp(`\\n  ${c} `));
 });
 
 test('unet summary --json gives the papers\' and the chapter\'s figures', () => {

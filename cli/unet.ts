@@ -12,6 +12,7 @@ import { backendInfo, useBestBackend } from '../src/backends/select.js';
 import { architectures, geometryOf, paramsOf, presets, presetSpec } from '../src/models/registry.js';
 import { parseSize, summarize, summaryJson, summaryText } from '../src/app/summary.js';
 import { importRun } from '../src/app/import.js';
+import { exportRun } from '../src/app/export.js';
 import { findBestRun, findBestText, planPostprocessing } from '../src/app/find-best.js';
 import { fingerprintRun, parseMemory, planRun, planText } from '../src/app/plan.js';
 import { demo } from './demo.js';
@@ -197,6 +198,28 @@ program.command('import')
     const from = r.source.format === 'pth' ? ` from ${r.source.tensors} tensors${r.source.key ? ` under '${r.source.key}'` : ''}${r.source.strippedPrefix ? ` ('${r.source.strippedPrefix}' prefix dropped)` : ''}` : '';
     const read = Object.entries(r.fromWeights).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
     console.log(`wrote ${o.out} (${r.spec.arch}, ${r.params.toLocaleString('en-US')} parameters)${from}${read ? `; options read off the weights: ${read}` : ''}${r.unused.length ? `; ${r.unused.length} tensors of the file were not used: ${r.unused.slice(0, 5).join(', ')}${r.unused.length > 5 ? ', …' : ''}` : ''}`);
+  });
+
+program.command('export')
+  .description('a trained model as an ONNX file (opset 17) for ONNX Runtime in Python, C++ or browsers; its metadata carry predict\'s preprocessing')
+  .requiredOption('--model <run|model.safetensors>', 'run folder of unet train, or a model file (NAME.safetensors beside NAME.json)')
+  .requiredOption('--out <model.onnx>', 'file to write (atomically)')
+  .option('--format <format>', 'onnx (the one format today)', 'onnx')
+  .option('--channels-last', 'keep [N, (D,) H, W, C] at the input and output (default [N, C, (D,) H, W], as PyTorch)')
+  .option('--opset <n>', `ONNX opset (default ${17}; the exporter writes 17)`, numberArg('--opset', true))
+  .option('--batch <n>', 'a fixed batch size (default: a dynamic batch axis)', int('--batch'))
+  .option('--size <size>', 'input size the network is traced at, e.g. 256x256 (default: the run\'s window — its training patch, or the network\'s one size); the graph takes any multiple of the network\'s step where it allows dynamic sizes, else this size only')
+  .option('--fixed-size', 'fix the spatial size at --size even where the network allows dynamic sizes')
+  .action(async (o) => {
+    const r = await exportRun({
+      model: o.model, out: o.out, format: o.format, channelsLast: o.channelsLast, opset: o.opset, batch: o.batch,
+      size: o.size ? parseSize(o.size, '--size') : undefined, fixedSize: o.fixedSize, version,
+    });
+    const m = r.metadata;
+    const sizes = m['unet.dynamic_size'] === 'true'
+      ? `any size that is a multiple of ${m['unet.size_multiple']} (traced at ${r.size.join('x')})`
+      : `size ${r.size.join('x')} → logits of size ${r.outputSize.join('x')} (fixed: ${m['unet.fixed_size_reason']})`;
+    console.log(`wrote ${r.out} (${(r.bytes / 1e6).toFixed(1)} MB): input ${m['unet.layout']}, ${sizes}, ${o.batch ? `batch ${o.batch}` : 'dynamic batch'}`);
   });
 
 program.command('predict')

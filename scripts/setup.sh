@@ -13,7 +13,8 @@ fi
 
 # System packages: oneDNN and a C++ toolchain for the native backend (without them the library runs on tfjs's CPU
 # backend, far slower); Chromium for the explorer's browser tests (web/explorer.test.ts, driven by playwright-core).
-APT_PACKAGES=(libdnnl-dev g++ make python3 chromium)
+# python3-onnx: ONNX's checker for the exported models (scripts/onnx_check.py, src/io/onnx/onnx-check.test.ts).
+APT_PACKAGES=(libdnnl-dev g++ make python3 chromium python3-onnx)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
