@@ -68,7 +68,8 @@ export async function findBestRun(o: FindBestOptions): Promise<FindBestResult & 
     .filter((n) => fileExtension(n) && !n.startsWith('.')).sort();
   if (all.length === 0) throw new Error(`--truth ${o.truth}: no label files`);
   const files = all.filter((n) => predicted.has(stripExtension(basename(n))));
-  const truthless = [...predicted].filter((n) => !files.some((f) => stripExtension(basename(f)) === n)).sort();
+  const withTruth = new Set(files.map((f) => stripExtension(basename(f))));
+  const truthless = [...predicted].filter((n) => !withTruth.has(n)).sort();
   if (truthless.length) throw new Error(`--truth ${o.truth}: no label file for case${truthless.length > 1 ? 's' : ''} ${truthless.slice(0, 5).join(', ')}${truthless.length > 5 ? ', …' : ''}, which the candidates predict — rule: every scored case has its truth`);
   const truths = new Map<string, { labels: Int32Array; shape: number[] }>();
   for (const f of files) {
@@ -94,7 +95,7 @@ export async function findBestRun(o: FindBestOptions): Promise<FindBestResult & 
   const r = findBest(candidates, truths, labels, { ensembles: o.ensembles ?? true });
   const record = { ...r, labels };
   if (o.out) await writeFileAtomic(o.out, JSON.stringify(record, null, 2) + '\n');
-  if (o.plans && plans) {
+  if (o.plans && plans) { // read and checked at the start
     plans.best = { ...r.best, foregroundMean: r.ranking[0].foregroundMean };
     plans.postprocessing = { steps: r.postprocessing.steps, connectivity: 'full', before: r.postprocessing.before, after: r.postprocessing.after, log: r.postprocessing.log };
     await writeFileAtomic(o.plans, JSON.stringify(plans, null, 2) + '\n');

@@ -25,6 +25,7 @@ import { confusionCounts, overlapScores } from '../metrics/overlap.js';
 import { predictWhole, toClasses } from '../infer/whole.js';
 import { slidingWindowVolume } from '../infer/sliding-window.js';
 import { slicewise, slidingWindowSlices } from '../infer/slices.js';
+import { sameSpacing, targetSpacing } from '../infer/pipeline.js';
 import { predictRun } from './predict-run.js';
 import { probabilitiesToLabels } from '../infer/postprocess.js';
 import { medianSpacing } from '../infer/resample.js';
@@ -384,8 +385,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
       // nnU-Net's preprocessing: every case on the plan's spacing (images linear, labels by per-class maps); slices
       // keep each volume's own spacing along the slice axis
       for (const s of samples) {
-        const target = slices ? [s.image.spacing[0], ...plan.spacing] : plan.spacing;
-        if (s.image.spacing.every((v, a) => Math.abs(v - target[a]) <= 1e-3 * Math.max(v, target[a]))) continue;
+        const target = targetSpacing(s.image, { spacing: plan.spacing, slices })!; // what `unet predict` will resample it to
+        if (sameSpacing(s.image.spacing, target)) continue;
         const from = s.image.shape;
         s.image = resampleVolume(s.image, { spacing: target });
         const ignore = s.label.some((v) => v < 0);
@@ -424,6 +425,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
   }
   const lr = plan ? NNUNET_RECIPE.lr : o.lr ?? TRAIN_DEFAULTS.lr;
   const batch = o.batch ?? (plan ? plan.batch : dims === 2 ? 4 : 2);
+  const headWeights = plan ? headWeightsOf(spec) : undefined;
   const config = {
     arch: spec.arch, preset, options: spec.options, init: o.init ?? null, data: o.data, patch, batch, loss: lossName, lr,
     schedule, precision: o.precision ?? 'auto', iterations: o.iterations, epochs: o.epochs, minutes: o.minutes, seed: o.seed ?? 0,
@@ -435,7 +437,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
     ...(slices ? { slices: true } : {}),
     ...(plan ? {
       plan: o.plan, planConfig: o.config, fold: foldInfo!.fold, folds: foldInfo!.source,
-      recipe: { lossOptions: NNUNET_RECIPE.lossOptions, optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights: headWeightsOf(spec) },
+      recipe: { lossOptions: NNUNET_RECIPE.lossOptions, optimizer: 'sgd', momentum: NNUNET_RECIPE.momentum, nesterov: true, weightDecay: NNUNET_RECIPE.weightDecay, clipNorm: NNUNET_RECIPE.clipNorm, foregroundPerBatch: NNUNET_RECIPE.foregroundFraction, augment: 'nnunet', headWeights },
     } : {}),
   };
   if (prior.lastMeta) {
@@ -482,7 +484,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRun> {
       minutes: o.minutes, maxMinutes: o.maxMinutes, patience: o.patience, checkpoints, resume: o.resume, config,
       ...(plan ? {
         sgd: { momentum: NNUNET_RECIPE.momentum, nesterov: NNUNET_RECIPE.nesterov, weightDecay: NNUNET_RECIPE.weightDecay },
-        step: { headWeights: headWeightsOf(spec), clipNorm: NNUNET_RECIPE.clipNorm },
+        step: { headWeights, clipNorm: NNUNET_RECIPE.clipNorm },
       } : {}),
       loss: (logits, target, weights) => loss({ logits, target, weights }, plan ? NNUNET_RECIPE.lossOptions : undefined),
       validate: val.length ? () => validationDice(model, val, K, patch) : undefined,

@@ -37,7 +37,8 @@ export interface SegmentOptions extends SlidingWindowOptions {
   largestComponent?: boolean;
 }
 
-const sameSpacing = (a: readonly number[], b: readonly number[]) => a.every((s, i) => Math.abs(s - b[i]) <= 1e-3 * Math.max(s, b[i]));
+/** Whether two spacings agree to 1/1000 per axis (no resampling between them). */
+export const sameSpacing = (a: readonly number[], b: readonly number[]) => a.every((s, i) => Math.abs(s - b[i]) <= 1e-3 * Math.max(s, b[i]));
 
 /** The window a network of this geometry uses on inputs of a run: given, the network's one size, or the training patch. */
 export function defaultWindow(model: Pick<SegmentationNet, 'geometry'>, conv: TrainingConventions, window?: number[]): number[] | undefined {

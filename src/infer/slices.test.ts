@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, type Tensor } from '../core/tf.js';
 import { sliceOf, type Volume } from '../io/volume.js';
-import { slicewise, slicewiseWindows, slidingWindowSlices } from './slices.js';
+import { slicewise, slidingWindowSlices } from './slices.js';
 import { sliceSamples } from '../data/types.js';
 
 // a predictor whose class maps are [1 − x, x] of each voxel: the blend of any windows gives back exactly those
@@ -24,7 +24,6 @@ test('slidingWindowSlices: a [3, 5, 7] volume, windows of 4×4 per slice, equals
   }
   const perSlice = 6; // 5×7 with 4×4 windows at overlap 0.5: rows start 0, 1; columns 0, 2, 3
   assert.deepEqual(seen.at(-1), [3 * perSlice, 3 * perSlice]);
-  assert.deepEqual(slicewiseWindows(null, [3, 5, 7], { window: [4, 4] }), { windows: 3 * perSlice, window: [4, 4] });
   assert.equal(slicewise({ spatialDims: 2 }, [3, 5, 7]), true);
   assert.equal(slicewise({ spatialDims: 2 }, [5, 7]), false);
   assert.equal(slicewise({ spatialDims: 3 }, [3, 5, 7]), false);

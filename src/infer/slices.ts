@@ -4,17 +4,11 @@
  */
 import { sliceOf, type Volume } from '../io/volume.js';
 import type { Geometry } from '../models/types.js';
-import { slidingWindowPlan, slidingWindowVolume, type PatchPredictor, type ProbabilityMap, type SlidingWindowOptions } from './sliding-window.js';
+import { slidingWindowVolume, type PatchPredictor, type ProbabilityMap, type SlidingWindowOptions } from './sliding-window.js';
 import type { SegmentationModel } from './tta.js';
 
 /** Whether `model` segments `shape` slice by slice: a 2-D network and a 3-D volume. */
 export const slicewise = (g: Pick<Geometry, 'spatialDims'>, shape: readonly number[]): boolean => g.spatialDims === 2 && shape.length === 3;
-
-/** The windows a slice-wise prediction runs: the 2-D plan of one slice × the slice count. */
-export function slicewiseWindows(g: Geometry | null, shape: readonly number[], options: SlidingWindowOptions = {}): { windows: number; window: number[] } {
-  const plan = slidingWindowPlan(g, shape.slice(1), options);
-  return { windows: plan.windows * shape[0], window: plan.axes.map((a) => a.window) };
-}
 
 /** Class probabilities [D, H, W, K] of a volume from a 2-D model, each slice through `slidingWindowVolume`. */
 export async function slidingWindowSlices(model: SegmentationModel | PatchPredictor, volume: Volume, options: SlidingWindowOptions = {}): Promise<ProbabilityMap> {
